@@ -1,0 +1,47 @@
+/**
+ * The one error type facekit throws. `code` is stable and documented (docs/errors.md); `message` is for people.
+ *
+ * @example
+ * try { await verify(a, b); } catch (e) { if (e instanceof FaceKitError && e.code === 'E_NO_FACE') ... }
+ */
+export type FaceKitErrorCode =
+  | 'E_INPUT' // an argument of the wrong type, shape, dtype or value (NaN/Inf in a tensor)
+  | 'E_IO' // a file could not be read
+  | 'E_DECODE' // bytes that are not a decodable image (empty, truncated, unknown format)
+  | 'E_IMAGE_TOO_LARGE' // more pixels than the configured limit (decompression-bomb guard)
+  | 'E_NO_FACE' // detection found no face and enforceDetection is on
+  | 'E_UNKNOWN_MODEL' // a detector / embedder / aligner name that is not registered
+  | 'E_CONFIG' // an option value that is out of range or contradicts another
+  | 'E_EMBEDDING_MISMATCH' // embeddings of different embedders or dimensions compared
+  | 'E_WEIGHTS_MISSING' // weights not in the cache and cannot be downloaded (offline)
+  | 'E_WEIGHTS_FORMAT' // a weights / model file with the wrong structure or shapes
+  | 'E_WEIGHTS_INTEGRITY' // sha256 mismatch
+  | 'E_DOWNLOAD' // download failed after retries
+  | 'E_BACKEND' // no usable tfjs backend
+  | 'E_ABORTED'; // cancelled through an AbortSignal
+
+export class FaceKitError extends Error {
+  override readonly name = 'FaceKitError';
+  readonly code: FaceKitErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    code: FaceKitErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/** True for a FaceKitError, optionally with the given code. */
+export function isFaceKitError(e: unknown, code?: FaceKitErrorCode): e is FaceKitError {
+  return e instanceof FaceKitError && (code === undefined || e.code === code);
+}
+
+/** Throws E_ABORTED when the signal has fired; call between pipeline stages. */
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new FaceKitError('E_ABORTED', 'operation aborted', { cause: signal.reason });
+}

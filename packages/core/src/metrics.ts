@@ -1,0 +1,85 @@
+import { FaceKitError } from './errors.js';
+import type { Embedding } from './types.js';
+
+/**
+ * Distance metrics. `euclidean-l2` and `squared-l2` normalise both vectors first (FaceNet compares L2-normalised
+ * embeddings with the squared L2 distance); `cosine` is 1 − cosine similarity. All are "smaller = more alike".
+ */
+export type MetricName = 'cosine' | 'euclidean' | 'euclidean-l2' | 'squared-l2';
+export const METRICS: readonly MetricName[] = ['cosine', 'euclidean', 'euclidean-l2', 'squared-l2'];
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** Euclidean norm. */
+export function norm(a: ArrayLike<number>): number {
+  return Math.sqrt(dot(a, a));
+}
+
+/** A copy scaled to unit length (a zero vector stays zero). */
+export function l2Normalize(a: ArrayLike<number>): Float32Array {
+  const n = norm(a);
+  const out = new Float32Array(a.length);
+  if (n === 0) return out;
+  for (let i = 0; i < a.length; i++) out[i] = a[i] / n;
+  return out;
+}
+
+function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const d = norm(a) * norm(b);
+  return d === 0 ? 0 : dot(a, b) / d;
+}
+
+/** Distance between two raw vectors under a metric. */
+export function vectorDistance(a: ArrayLike<number>, b: ArrayLike<number>, metric: MetricName): number {
+  if (a.length !== b.length) {
+    throw new FaceKitError('E_EMBEDDING_MISMATCH', `vectors have different lengths (${a.length} vs ${b.length})`);
+  }
+  switch (metric) {
+    case 'cosine':
+      return 1 - cosineSimilarity(a, b);
+    case 'euclidean': {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+      return Math.sqrt(s);
+    }
+    case 'squared-l2':
+      // ||â - b̂||² = 2 − 2·cos for unit vectors; clamp the float noise below zero.
+      return Math.max(0, 2 - 2 * cosineSimilarity(a, b));
+    case 'euclidean-l2':
+      return Math.sqrt(Math.max(0, 2 - 2 * cosineSimilarity(a, b)));
+    default:
+      throw new FaceKitError('E_CONFIG', `unknown metric '${String(metric)}'; use one of ${METRICS.join(', ')}`);
+  }
+}
+
+/** Checks that two embeddings come from the same embedder and have the same dimension. */
+export function assertComparable(a: Embedding, b: Embedding): void {
+  if (a.embedder !== b.embedder) {
+    throw new FaceKitError(
+      'E_EMBEDDING_MISMATCH',
+      `cannot compare an embedding of '${a.embedder}' with one of '${b.embedder}'`,
+    );
+  }
+  if (a.vector.length !== b.vector.length) {
+    throw new FaceKitError(
+      'E_EMBEDDING_MISMATCH',
+      `embeddings of '${a.embedder}' have different dimensions (${a.vector.length} vs ${b.vector.length})`,
+    );
+  }
+}
+
+/** Distance between two embeddings of the same embedder. */
+export function distance(a: Embedding, b: Embedding, metric: MetricName): number {
+  assertComparable(a, b);
+  return vectorDistance(a.vector, b.vector, metric);
+}
+
+export function assertMetric(metric: string): asserts metric is MetricName {
+  if (!(METRICS as readonly string[]).includes(metric)) {
+    throw new FaceKitError('E_CONFIG', `unknown metric '${metric}'; use one of ${METRICS.join(', ')}`);
+  }
+}

@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { FaceKitError, throwIfAborted } from './errors.js';
+import { assertImageTensor, boxArea, wholeImageBox } from './image.js';
+import { assertMetric, type MetricName } from './metrics.js';
+import {
+  type Aligner,
+  type Detector,
+  type Embedder,
+  type EmbedderSpec,
+  type Landmarker,
+  type ModelContext,
+  models,
+} from './registry.js';
+import type { Box, Embedding, Face } from './types.js';
+import { compareEmbeddings, type Verdict } from './verify.js';
+
+/** One plain object configures the whole pipeline; swapping FaceNet for DeepFace is one field. */
+export interface PipelineOptions {
+  /** Detector name (default 'blazeface'). */
+  detector?: string;
+  /** Landmarker name, or 'none' to align on the detector's keypoints (default 'facemesh'). */
+  landmarker?: string;
+  /** Aligner name: '2d' (similarity onto the embedder's template), '3d' (frontalisation) or 'none' (box crop). */
+  align?: string;
+  /** Embedder name (default: DEFAULT_EMBEDDER). */
+  embedder?: string;
+  metric?: MetricName;
+  /** Overrides the embedder's default threshold for the metric. */
+  threshold?: number;
+  /** Minimum detector score (default 0.5). */
+  minFaceScore?: number;
+}
+
+export interface RepresentOptions {
+  /** Throw E_NO_FACE when no face is found (default true); when false the whole image is used. */
+  enforceDetection?: boolean;
+  /** Embed every face instead of the largest one. */
+  all?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface FaceSummary {
+  box: Box;
+  score: number;
+  /** How many faces the detector found in the image. */
+  faceCount: number;
+  /** 'largest' when several faces were found, 'only' for one, 'fallback' for the whole-image fallback. */
+  chosen: 'largest' | 'only' | 'fallback' | 'all';
+}
+
+export interface Representation {
+  embedding: Embedding;
+  face: Face;
+  summary: FaceSummary;
+}
+
+export interface VerifyResult extends Verdict {
+  detector: string;
+  aligner: string;
+  faces: { img1: FaceSummary; img2: FaceSummary };
+  timeMs: number;
+}
+
+/** The embedder used when none is named. Chosen by LFW View 1 DevTest accuracy (see README). */
+export const DEFAULT_EMBEDDER = 'dlib-resnet34';
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/**
+ * detect → landmarks → align → embed → compare. Create one per configuration and reuse it; it holds the models.
+ *
+ * @example
+ * const p = await FacePipeline.create(ctx, { embedder: 'mobilefacenet' });
+ * const r = await p.verify(imageA, imageB); // r.verified, r.distance
+ * p.dispose();
+ */
+export class FacePipeline {
+  private constructor(
+    readonly options: Required<Omit<PipelineOptions, 'threshold'>> & { threshold?: number },
+    readonly spec: EmbedderSpec,
+    private readonly detector: Detector,
+    private readonly landmarker: Landmarker | undefined,
+    private readonly aligner: Aligner,
+    private readonly embedder: Embedder,
+  ) {}
+
+  static async create(ctx: ModelContext, options: PipelineOptions = {}): Promise<FacePipeline> {
+    const opts = {
+      detector: options.detector ?? 'blazeface',
+      landmarker: options.landmarker ?? 'facemesh',
+      align: options.align ?? '2d',
+      embedder: options.embedder ?? DEFAULT_EMBEDDER,
+      metric: options.metric ?? models.embedders.get(options.embedder ?? DEFAULT_EMBEDDER).defaultMetric,
+      threshold: options.threshold,
+      minFaceScore: options.minFaceScore ?? 0.5,
+    };
+    assertMetric(opts.metric);
+    if (opts.threshold !== undefined && (!Number.isFinite(opts.threshold) || opts.threshold < 0)) {
+      throw new FaceKitError('E_CONFIG', `threshold must be a finite number ≥ 0, got ${opts.threshold}`);
+    }
+    const spec = models.embedders.get(opts.embedder);
+    const [detector, landmarker, aligner, embedder] = await Promise.all([
+      models.detectors.get(opts.detector).create(ctx),
+      opts.landmarker === 'none' ? undefined : models.landmarkers.get(opts.landmarker).create(ctx),
+      models.aligners.get(opts.align).create(ctx),
+      spec.create(ctx),
+    ]);
+    return new FacePipeline(opts, spec, detector, landmarker, aligner, embedder);
+  }
+
+  /** All faces, largest first, with landmarks when a landmarker is configured. */
+  async detect(image: tf.Tensor3D, signal?: AbortSignal): Promise<Face[]> {
+    assertImageTensor(image);
+    const found = await this.detector.detect(image, { minScore: this.options.minFaceScore });
+    found.sort((a, b) => boxArea(b.box) - boxArea(a.box));
+    const faces: Face[] = [];
+    for (const f of found) {
+      throwIfAborted(signal);
+      faces.push(this.landmarker ? await this.landmarker.refine(image, f) : f);
+    }
+    return faces;
+  }
+
+  /** Chooses the faces to embed: the largest (or all), or the whole image when allowed. */
+  private async facesToEmbed(
+    image: tf.Tensor3D,
+    o: RepresentOptions,
+  ): Promise<Array<{ face: Face; summary: FaceSummary }>> {
+    const faces = await this.detect(image, o.signal);
+    if (faces.length === 0) {
+      if (o.enforceDetection ?? true) {
+        throw new FaceKitError(
+          'E_NO_FACE',
+          'no face found in the image (pass enforceDetection: false / --no-enforce-detection to use the whole image)',
+        );
+      }
+      const face: Face = { box: wholeImageBox(image), score: 0, detector: 'none' };
+      return [{ face, summary: { box: face.box, score: 0, faceCount: 0, chosen: 'fallback' } }];
+    }
+    const chosen = o.all ? faces : [faces[0]];
+    return chosen.map((face) => ({
+      face,
+      summary: {
+        box: face.box,
+        score: face.score,
+        faceCount: faces.length,
+        chosen: o.all ? 'all' : faces.length > 1 ? 'largest' : 'only',
+      },
+    }));
+  }
+
+  private async embedFaces(items: Array<{ image: tf.Tensor3D; face: Face }>): Promise<Embedding[]> {
+    const batch = tf.tidy(() =>
+      tf.stack(items.map(({ image, face }) => this.aligner.align(image, face, this.spec.template))),
+    ) as tf.Tensor4D;
+    try {
+      const vectors = await this.embedder.embed(batch);
+      return vectors.map((vector) => ({ vector, embedder: this.spec.name }));
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  /** Embeddings of the largest face (or every face with `all`). */
+  async represent(image: tf.Tensor3D, options: RepresentOptions = {}): Promise<Representation[]> {
+    const picked = await this.facesToEmbed(image, options);
+    throwIfAborted(options.signal);
+    const embeddings = await this.embedFaces(picked.map(({ face }) => ({ image, face })));
+    return picked.map((p, i) => ({ embedding: embeddings[i], face: p.face, summary: p.summary }));
+  }
+
+  /** Same person? Uses the largest face of each image. */
+  async verify(
+    img1: tf.Tensor3D,
+    img2: tf.Tensor3D,
+    options: { enforceDetection?: boolean; signal?: AbortSignal; metric?: MetricName; threshold?: number } = {},
+  ): Promise<VerifyResult> {
+    const t0 = now();
+    const o = { enforceDetection: options.enforceDetection, signal: options.signal };
+    const [a] = await this.facesToEmbed(img1, o);
+    const [b] = await this.facesToEmbed(img2, o);
+    throwIfAborted(options.signal);
+    const [ea, eb] = await this.embedFaces([
+      { image: img1, face: a.face },
+      { image: img2, face: b.face },
+    ]);
+    const verdict = compareEmbeddings(ea, eb, this.spec, {
+      metric: options.metric ?? this.options.metric,
+      threshold: options.threshold ?? this.options.threshold,
+    });
+    return {
+      ...verdict,
+      detector: this.options.detector,
+      aligner: this.options.align,
+      faces: { img1: a.summary, img2: b.summary },
+      timeMs: now() - t0,
+    };
+  }
+
+  dispose(): void {
+    this.detector.dispose();
+    this.landmarker?.dispose();
+    this.embedder.dispose();
+  }
+}

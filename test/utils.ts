@@ -1,0 +1,73 @@
+// Shared test helpers: where the shared data lives, bundled model files, image decoding for tests.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
+import type { FileLoader, ModelContext } from '@facekit/core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = root;
+
+/** ../shared beside the repo, or FACEKIT_SHARED. */
+export const sharedDir = resolve(process.env.FACEKIT_SHARED ?? join(root, '..', 'shared'));
+/** The LFW folder (FACEKIT_LFW overrides). */
+export const lfwDir = resolve(process.env.FACEKIT_LFW ?? join(sharedDir, 'data', 'lfw'));
+export const kerasFixturesDir = resolve(process.env.FACEKIT_KERAS_FIXTURES ?? join(sharedDir, 'fixtures', 'keras'));
+
+/**
+ * Whether shared data is present. Under CI=true a missing folder is a failure (thrown at collection time, loudly);
+ * locally the suite is skipped with a message saying what is missing.
+ */
+export function haveShared(path: string, what: string): boolean {
+  if (existsSync(path)) return true;
+  const msg = `${what} not found at ${path} (set FACEKIT_SHARED or put ../shared beside the repo)`;
+  if (process.env.CI === 'true') throw new Error(`CI=true: ${msg}`);
+  console.warn(`skipping: ${msg}`);
+  return false;
+}
+
+export const modelsDir = join(root, 'packages', 'models', 'models');
+export const modelFiles: FileLoader = async (p) => new Uint8Array(await readFile(join(modelsDir, p)));
+export const modelContext: ModelContext = { files: modelFiles };
+
+/** Path of LFW image `name_%04d.jpg`. */
+export function lfwImage(name: string, index: number): string {
+  return join(lfwDir, 'images', name, `${name}_${String(index).padStart(4, '0')}.jpg`);
+}
+
+/** Decodes an image file to an int32 [h, w, 3] tensor (test-only; the product path is @facekit/node's decoder). */
+export async function readImageTensor(path: string): Promise<tf.Tensor3D> {
+  const { data, info } = await sharp(path)
+    .rotate()
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return tf.tensor3d(new Int32Array(data), [info.height, info.width, 3], 'int32');
+}
+
+export interface Pair {
+  a: [string, number];
+  b: [string, number];
+  same: boolean;
+  fold: number;
+}
+
+/** Parses an LFW pairs file (View 1 or View 2 format). */
+export async function readPairs(file: string): Promise<Pair[]> {
+  const lines = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
+  const head = lines[0].trim().split(/\s+/).map(Number);
+  const [folds, n] = head.length === 2 ? head : [1, head[0]];
+  const pairs: Pair[] = [];
+  let i = 1;
+  for (let f = 0; f < folds; f++) {
+    for (let k = 0; k < 2 * n; k++, i++) {
+      const t = lines[i].trim().split(/\s+/);
+      if (t.length === 3) pairs.push({ a: [t[0], +t[1]], b: [t[0], +t[2]], same: true, fold: f });
+      else pairs.push({ a: [t[0], +t[1]], b: [t[2], +t[3]], same: false, fold: f });
+    }
+  }
+  return pairs;
+}

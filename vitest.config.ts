@@ -1,0 +1,25 @@
+import { readdirSync } from 'node:fs';
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Tests import workspace packages through the '@facekit/source' export condition, i.e. straight from src/,
+// so `npm test` needs no build. One project per package: `npx vitest run --project core`.
+const conditions = ['@facekit/source', ...defaultServerConditions];
+const packages = readdirSync('packages', { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'models')
+  .map((d) => d.name);
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    setupFiles: ['./test/setup-backend.ts'],
+    projects: packages.map((name) => ({
+      extends: true,
+      test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
+    })),
+  },
+});
