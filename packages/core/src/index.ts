@@ -6,3 +6,4 @@ export * from './model-files.js';
 export * from './registry.js';
 export * from './verify.js';
 export * from './pipeline.js';
+export * from './protocol.js';

@@ -1,0 +1,3 @@
+export * from './similarity.js';
+export * from './warp.js';
+export * from './aligners.js';
