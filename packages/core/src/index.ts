@@ -7,3 +7,4 @@ export * from './registry.js';
 export * from './verify.js';
 export * from './pipeline.js';
 export * from './protocol.js';
+export * from './lfw.js';

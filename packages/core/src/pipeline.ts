@@ -124,10 +124,7 @@ export class FacePipeline {
   }
 
   /** Chooses the faces to embed: the largest (or all), or the whole image when allowed. */
-  private async facesToEmbed(
-    image: tf.Tensor3D,
-    o: RepresentOptions,
-  ): Promise<Array<{ face: Face; summary: FaceSummary }>> {
+  async facesToEmbed(image: tf.Tensor3D, o: RepresentOptions): Promise<Array<{ face: Face; summary: FaceSummary }>> {
     const faces = await this.detect(image, o.signal);
     if (faces.length === 0) {
       if (o.enforceDetection ?? true) {
@@ -151,7 +148,11 @@ export class FacePipeline {
     }));
   }
 
-  private async embedFaces(items: Array<{ image: tf.Tensor3D; face: Face }>): Promise<Embedding[]> {
+  /**
+   * Aligns and embeds already-detected faces in one batch (e.g. faces found by another pipeline with the same
+   * detector, to compare embedders on identical detections).
+   */
+  async embedFaces(items: Array<{ image: tf.Tensor3D; face: Face }>): Promise<Embedding[]> {
     const batch = tf.tidy(() =>
       tf.stack(items.map(({ image, face }) => this.aligner.align(image, face, this.spec.template))),
     ) as tf.Tensor4D;
