@@ -1,10 +1,30 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-});
+export default defineConfig([
+  {
+    // The library: ESM + CJS with types. `shims` gives the CJS build an import.meta.url (createRequire needs it).
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    shims: true,
+    target: 'es2022',
+  },
+  {
+    // The CLI behind bin/facekit.mjs: ESM only, self-contained (dependencies stay external as usual).
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    clean: false,
+    target: 'es2022',
+  },
+  {
+    // Worker-thread entries for the benchmarks (loaded by file URL next to the bundle that spawns them).
+    entry: { 'bench-worker': 'src/bench/embed-worker.ts', 'faceapi-worker': 'src/bench/faceapi-worker.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    clean: false,
+    target: 'es2022',
+  },
+]);

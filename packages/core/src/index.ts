@@ -8,3 +8,5 @@ export * from './verify.js';
 export * from './pipeline.js';
 export * from './protocol.js';
 export * from './lfw.js';
+export * from './gallery/index.js';
+export * from './cluster/index.js';

@@ -12,6 +12,8 @@ export interface ModelContext {
   weights?: (name: string, options?: { path?: string }) => Promise<Uint8Array>;
   /** An explicit weights file for the model being created (`--weights PATH`). */
   weightsPath?: string;
+  /** Reads a file by path (e.g. `weightsPath`). Provided by platforms with a file system (`@facekit/node`). */
+  readFile?: (path: string) => Promise<Uint8Array>;
 }
 
 /** Where an aligner must put the face for an embedder: the output size and target positions of reference points. */

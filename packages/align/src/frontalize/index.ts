@@ -1,0 +1,3 @@
+export * from './frontal-model.js';
+export * from './frontalizer.js';
+export * from './generic-face.js';

@@ -1,0 +1,370 @@
+import * as tf from '@tensorflow/tfjs-core';
+import './gradients.js';
+import { FaceKitError, throwIfAborted } from '@facekit/core';
+import { type DeepFaceConfig, deepFaceLayers, resolveConfig, type WeightedLayerName } from './architecture.js';
+import {
+  type Checkpoint,
+  type CheckpointState,
+  type CheckpointWriter,
+  decodeCheckpointTensors,
+  snapshotCheckpoint,
+} from './checkpoint.js';
+import { DeepFaceModel, type DeepFaceWeights, initLayer, uniqueVariablePrefix } from './model.js';
+import { DEFAULT_SCHEDULE, type LearningRateSchedule, learningRateAt } from './schedule.js';
+
+/** A batch of training samples: RGB images 0..255 (int32 or float32, any size) and identity labels. */
+export interface TrainingBatch {
+  images: tf.Tensor4D;
+  labels: ArrayLike<number>;
+}
+
+/**
+ * Training samples the trainer can draw from by index. The platform implements it (e.g. @facekit/node over a folder
+ * of identity sub-folders, aligning faces on the fly); the trainer disposes the returned images.
+ */
+export interface TrainingData {
+  /** Number of samples. */
+  size: number;
+  /** Number of identities; labels are integers in [0, classes). */
+  classes: number;
+  /** The samples with these indices, in this order. */
+  load(indices: number[]): Promise<TrainingBatch>;
+}
+
+/**
+ * Training data held in memory: a batch of images and their labels. The trainer does not dispose `images`.
+ *
+ * @example
+ * const data = tensorDataset(images, labels); // images [n, h, w, 3] 0..255
+ */
+export function tensorDataset(images: tf.Tensor4D, labels: ArrayLike<number>, classes?: number): TrainingData {
+  if (images.shape[0] !== labels.length) {
+    throw new FaceKitError('E_INPUT', `${images.shape[0]} images but ${labels.length} labels`);
+  }
+  const k = classes ?? Math.max(-1, ...Array.from(labels)) + 1;
+  return {
+    size: labels.length,
+    classes: k,
+    load: async (indices) => ({
+      images: tf.gather(images, indices),
+      labels: indices.map((i) => labels[i]),
+    }),
+  };
+}
+
+export interface TrainProgress {
+  /** 'step' after every optimiser step, 'epoch' after the last step of an epoch (with epoch means). */
+  kind: 'step' | 'epoch';
+  epoch: number;
+  /** Steps done (1-based after the step). */
+  step: number;
+  totalSteps: number;
+  learningRate: number;
+  /** Mean cross-entropy of the last batch ('step') or of the epoch ('epoch'), dropout active. */
+  loss: number;
+  /** Fraction of the batch / epoch classified correctly (dropout active). */
+  accuracy: number;
+  elapsedMs: number;
+}
+
+/**
+ * Options of {@link trainClassifier}. Defaults follow DeepFace's recipe: SGD with momentum 0.9, mini-batches of
+ * 128, learning rate 0.01 decreasing to 0.001, dropout 0.5 on F7.
+ */
+export interface TrainOptions {
+  data: TrainingData;
+  /** Network sizes (default: the published DeepFace); `classes` defaults to `data.classes`. */
+  config?: Partial<DeepFaceConfig>;
+  /** Start from these weights (e.g. imported Keras weights) instead of a random init; they are copied. */
+  initialWeights?: DeepFaceWeights;
+  /** Passes over the data (default 10). */
+  epochs?: number;
+  /** Mini-batch size (default 128); the last batch of an epoch may be smaller. */
+  batchSize?: number;
+  learningRate?: LearningRateSchedule;
+  /** Momentum (default 0.9). */
+  momentum?: number;
+  /** Seed of the init, the per-epoch shuffles and the dropout masks (default 1). */
+  seed?: number;
+  onProgress?: (p: TrainProgress) => void | Promise<void>;
+  /**
+   * Save a checkpoint every `every` steps (default: after each epoch) and at the end, through `write` (which gets a
+   * {@link CheckpointSnapshot}: JSON fields plus the data streamed tensor by tensor).
+   */
+  checkpoint?: { write: CheckpointWriter; every?: number };
+  /** Continue a run from a checkpoint (same data and options; the epochs count may be raised). */
+  resume?: Checkpoint;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  /** The trained network (weights are variables); the caller disposes it. */
+  model: DeepFaceModel;
+  /** Per-epoch mean training loss and accuracy (dropout active), resumed epochs included. */
+  history: CheckpointState['history'];
+  steps: number;
+}
+
+/** Deterministic permutation of 0..n-1 for an epoch (mulberry32 + Fisher–Yates). */
+export function epochPermutation(n: number, seed: number, epoch: number): number[] {
+  let a = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(epoch + 1, 0xc2b2ae35)) >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+/** Images 0..255 at any size → [n, h, w, 3] float32 in [0, 1] at the network's input size, as deepface feeds it. */
+export function preprocess(images: tf.Tensor4D, inputSize: [number, number]): tf.Tensor4D {
+  return tf.tidy(() => {
+    let x = tf.cast(images, 'float32') as tf.Tensor4D;
+    if (x.shape[1] !== inputSize[0] || x.shape[2] !== inputSize[1]) x = tf.image.resizeBilinear(x, inputSize, true);
+    return tf.div(x, 255);
+  });
+}
+
+function positiveInt(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new FaceKitError('E_CONFIG', `${what} must be an integer ≥ 1, got ${v}`);
+  return v;
+}
+
+/** MomentumOptimizer.dispose (tfjs-core 4.22) forgets SGD's learning-rate scalar `c`; free it too. */
+function disposeOptimizer(o: tf.MomentumOptimizer): void {
+  o.dispose();
+  const c = (o as unknown as { c?: tf.Tensor }).c;
+  if (c && !c.isDisposed) c.dispose();
+}
+
+const WEIGHTED: WeightedLayerName[] = ['C1', 'C3', 'L4', 'L5', 'L6', 'F7', 'F8'];
+
+/** Fresh trainable variables from a checkpoint, initial weights or a random init. */
+function trainableModel(config: DeepFaceConfig, seed: number, from?: Map<string, tf.Tensor> | DeepFaceWeights) {
+  if (!from) return DeepFaceModel.random(config, seed);
+  const prefix = uniqueVariablePrefix();
+  const weights: DeepFaceWeights = {};
+  for (const name of WEIGHTED) {
+    const k = from instanceof Map ? from.get(`${name}/kernel`) : from[name]?.kernel;
+    const b = from instanceof Map ? from.get(`${name}/bias`) : from[name]?.bias;
+    if (!k || !b) {
+      if (name === 'F8' && !(from instanceof Map)) {
+        // Fine-tuning a representation-only model: a fresh F8 for the new identities.
+        weights.F8 = initLayer(deepFaceLayers(config).find((l) => l.name === 'F8')!, seed, prefix);
+        continue;
+      }
+      throw new FaceKitError('E_WEIGHTS_FORMAT', `initial weights lack layer ${name}`);
+    }
+    weights[name] = {
+      kernel: tf.variable(k, true, `${prefix}/${name}/kernel`),
+      bias: tf.variable(b, true, `${prefix}/${name}/bias`),
+    };
+  }
+  return new DeepFaceModel(config, weights);
+}
+
+/**
+ * Trains DeepFace as an identity classifier: softmax cross-entropy on F8, SGD with momentum, dropout on F7,
+ * a learning-rate schedule, progress events, checkpoints and resume. Backend-agnostic (the caller picks the tfjs
+ * backend); with the full network and batch 128, the LocallyConnected patches alone need ~2 GB per step, more than
+ * the wasm backend's heap allows, so full-size training wants tfjs-node or WebGPU.
+ *
+ * @example
+ * const { model, history } = await trainClassifier({
+ *   data, epochs: 20, batchSize: 128,
+ *   learningRate: { from: 0.01, to: 0.001 },
+ *   onProgress: (p) => console.log(p.step, p.loss),
+ *   checkpoint: { write: (c) => saveSomewhere(c), every: 500 },
+ * });
+ */
+export async function trainClassifier(options: TrainOptions): Promise<TrainResult> {
+  const { data } = options;
+  const resume = options.resume;
+  positiveInt(data?.size, 'training data size');
+  positiveInt(data.classes, 'number of classes');
+  if (options.config?.classes !== undefined && options.config.classes !== data.classes) {
+    throw new FaceKitError('E_CONFIG', `config.classes (${options.config.classes}) ≠ data.classes (${data.classes})`);
+  }
+  const config = resolveConfig(resume ? resume.config : { ...options.config, classes: data.classes });
+  if (config.classes !== data.classes) {
+    throw new FaceKitError('E_CONFIG', `checkpoint has ${config.classes} classes, the data ${data.classes}`);
+  }
+  const batchSize = positiveInt(options.batchSize ?? resume?.state.batchSize ?? 128, 'batchSize');
+  const epochs = positiveInt(options.epochs ?? resume?.state.epochs ?? 10, 'epochs');
+  const seed = options.seed ?? resume?.state.seed ?? 1;
+  const momentum = options.momentum ?? 0.9;
+  if (!(momentum >= 0 && momentum < 1))
+    throw new FaceKitError('E_CONFIG', `momentum must be in [0, 1), got ${momentum}`);
+  const schedule = options.learningRate ?? DEFAULT_SCHEDULE;
+  const stepsPerEpoch = Math.ceil(data.size / batchSize);
+  const totalSteps = epochs * stepsPerEpoch;
+  const every = options.checkpoint?.every ?? stepsPerEpoch;
+  positiveInt(every, 'checkpoint.every');
+
+  const restored = resume ? decodeCheckpointTensors(resume) : undefined;
+  let model: DeepFaceModel;
+  try {
+    model = trainableModel(config, seed, restored ?? options.initialWeights);
+  } catch (e) {
+    if (restored) tf.dispose([...restored.values()]);
+    throw e;
+  }
+  const vars = model.namedWeights() as Array<[string, tf.Variable]>;
+  const optimizer = tf.train.momentum(learningRateAt(schedule, { step: 0, totalSteps, epoch: 0 }), momentum);
+  const history: CheckpointState['history'] = resume ? structuredClone(resume.state.history) : [];
+  let step = resume?.state.step ?? 0;
+  try {
+    if (restored) {
+      // Momentum slots in the variables' order (the optimiser matches them by position).
+      const slots = vars.map(([name, v]) => {
+        const t = restored.get(`${name}/momentum`);
+        if (!t) throw new FaceKitError('E_WEIGHTS_FORMAT', `checkpoint lacks the momentum of ${name}`);
+        return { name: `${v.name}/momentum`, tensor: t };
+      });
+      await optimizer.setWeights([{ name: 'iter', tensor: tf.scalar(step) }, ...slots]);
+    }
+  } finally {
+    if (restored) tf.dispose([...restored.values()]);
+  }
+
+  const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
+  const elapsed = () => (typeof performance !== 'undefined' ? performance.now() : Date.now()) - t0;
+  const save = async () => {
+    if (!options.checkpoint) return;
+    const slots = await optimizer.getWeights();
+    const byVar = new Map(slots.map((s) => [s.name, s.tensor]));
+    const tensors: Array<[string, tf.Tensor]> = vars.map(([n, v]) => [n, v]);
+    for (const [n, v] of vars) {
+      const m = byVar.get(`${v.name}/momentum`);
+      if (m) tensors.push([`${n}/momentum`, m]);
+    }
+    const state: CheckpointState = { step, totalSteps, epochs, batchSize, seed, history };
+    try {
+      await options.checkpoint.write(snapshotCheckpoint(config, state, tensors));
+    } finally {
+      tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
+    }
+  };
+
+  let epochLoss = 0;
+  let epochCorrect = 0;
+  let epochSeen = 0;
+  try {
+    // A resumed run restarts the epoch sums of a half-done epoch; it keeps the order of the remaining batches.
+    while (step < totalSteps) {
+      throwIfAborted(options.signal);
+      const epoch = Math.floor(step / stepsPerEpoch);
+      const b = step % stepsPerEpoch;
+      const indices = epochPermutation(data.size, seed, epoch).slice(b * batchSize, (b + 1) * batchSize);
+      const batch = await data.load(indices);
+      const learningRate = learningRateAt(schedule, { step, totalSteps, epoch });
+      optimizer.setLearningRate(learningRate);
+      const labels = Int32Array.from(batch.labels);
+      if (labels.length !== indices.length || labels.some((l) => l < 0 || l >= data.classes)) {
+        batch.images.dispose();
+        throw new FaceKitError('E_INPUT', `batch labels must be ${indices.length} integers in [0, ${data.classes})`);
+      }
+      const [lossT, correctT] = tf.tidy(() => {
+        const x = preprocess(batch.images, config.inputSize);
+        const y = tf.tensor1d(labels, 'int32');
+        const onehot = tf.oneHot(y, config.classes);
+        let logits: tf.Tensor2D | undefined;
+        const { value, grads } = tf.variableGrads(
+          () => {
+            logits = tf.keep(
+              model.forward(x, { outputs: ['F8'], training: true, seed: seed * 100_003 + step }).F8 as tf.Tensor2D,
+            );
+            return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+          },
+          vars.map(([, v]) => v),
+        );
+        // In the variables' order: the optimiser keys its momentum slots by position.
+        optimizer.applyGradients(vars.map(([, v]) => ({ name: v.name, tensor: grads[v.name] })));
+        const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), y), 'float32'));
+        logits!.dispose(); // kept out of the gradient scope above
+        return [value, correct];
+      });
+      batch.images.dispose();
+      const [loss, correct] = [(await lossT.data())[0], (await correctT.data())[0]];
+      tf.dispose([lossT, correctT]);
+      if (!Number.isFinite(loss)) {
+        throw new FaceKitError(
+          'E_CONFIG',
+          `training diverged at step ${step + 1} (loss ${loss}); lower the learning rate`,
+        );
+      }
+      step += 1;
+      epochLoss += loss * labels.length;
+      epochCorrect += correct;
+      epochSeen += labels.length;
+      await options.onProgress?.({
+        kind: 'step',
+        epoch,
+        step,
+        totalSteps,
+        learningRate,
+        loss,
+        accuracy: correct / labels.length,
+        elapsedMs: elapsed(),
+      });
+      if (step % stepsPerEpoch === 0) {
+        const summary = { epoch, loss: epochLoss / epochSeen, accuracy: epochCorrect / epochSeen };
+        history.push(summary);
+        [epochLoss, epochCorrect, epochSeen] = [0, 0, 0];
+        await options.onProgress?.({ kind: 'epoch', step, totalSteps, learningRate, elapsedMs: elapsed(), ...summary });
+      }
+      if (step % every === 0 || step === totalSteps) await save();
+    }
+  } catch (e) {
+    disposeOptimizer(optimizer);
+    model.dispose();
+    throw e;
+  }
+  disposeOptimizer(optimizer);
+  return { model, history, steps: step };
+}
+
+/**
+ * Mean cross-entropy and accuracy of a classifier on data (no dropout).
+ *
+ * @example
+ * const { accuracy } = await evaluateClassifier(model, data);
+ */
+export async function evaluateClassifier(
+  model: DeepFaceModel,
+  data: TrainingData,
+  batchSize = 64,
+): Promise<{ loss: number; accuracy: number }> {
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < data.size; i += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, data.size - i) }, (_, k) => i + k);
+    const batch = await data.load(indices);
+    const labels = Int32Array.from(batch.labels);
+    const [l, c] = tf.tidy(() => {
+      const logits = model.forward(preprocess(batch.images, model.config.inputSize), { outputs: ['F8'] })
+        .F8 as tf.Tensor2D;
+      const y = tf.tensor1d(labels, 'int32');
+      const ce = tf.losses.softmaxCrossEntropy(
+        tf.oneHot(y, model.config.classes),
+        logits,
+        undefined,
+        undefined,
+        tf.Reduction.SUM,
+      );
+      return [ce, tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'))];
+    });
+    batch.images.dispose();
+    loss += (await l.data())[0];
+    correct += (await c.data())[0];
+    tf.dispose([l, c]);
+  }
+  return { loss: loss / data.size, accuracy: correct / data.size };
+}

@@ -1,0 +1,173 @@
+import {
+  assertImageTensor,
+  FaceKitError,
+  type Face,
+  type FivePoints,
+  type Landmarker,
+  type LandmarkerSpec,
+  type ModelContext,
+  type Point,
+  type Point3,
+} from '@facekit/core';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
+import * as tf from '@tensorflow/tfjs-core';
+import { applyAffine, cropToImage, type RotatedSquare } from './affine.js';
+import { cropRegion } from './crop.js';
+import { loadBundledGraph } from './load-graph.js';
+import {
+  MESH_LEFT_EYE,
+  MESH_MOUTH_LEFT,
+  MESH_MOUTH_RIGHT,
+  MESH_NOSE_TIP,
+  MESH_RIGHT_EYE,
+  MESH_TO_68,
+} from './mesh-68.js';
+import { eyeAngle, regionFromDetection, regionFromMesh } from './regions.js';
+
+export const FACEMESH_INPUT = 192;
+const MESH_POINTS = 468;
+
+export interface FaceMeshOptions {
+  /** Minimum face-presence score of the mesh model; below it the face keeps no landmarks (default 0.5). */
+  minPresence?: number;
+  /**
+   * Looks: 1 crops around the detector's box; 2 (default) crops again around the first mesh, turned by its eye line,
+   * which is how MediaPipe tracks and is noticeably steadier on rolled and off-centre faces.
+   */
+  passes?: 1 | 2;
+}
+
+/** A face after FaceMesh: `meshScore` is the mesh model's face-presence score (kept even when it was too low). */
+export interface MeshFace extends Face {
+  /**
+   * FaceMesh's face-presence score in [0, 1]. When it is below `minPresence` the face is returned as the detector
+   * gave it (no `mesh`, no `landmarks`, the detector's `five`), with this score set so callers can tell.
+   */
+  meshScore?: number;
+}
+
+function mean(points: Point3[], idx: readonly number[]): Point {
+  let x = 0;
+  let y = 0;
+  for (const i of idx) {
+    x += points[i][0];
+    y += points[i][1];
+  }
+  return [x / idx.length, y / idx.length];
+}
+
+/**
+ * The five alignment points from a mesh: eye centres (means of the 16-point lid contours), nose tip, mouth corners.
+ * Order follows the subject: right eye (image-left when upright), left eye, nose, right and left mouth corner.
+ */
+export function fiveFromMesh(mesh: Point3[]): FivePoints {
+  const p = (i: number): Point => [mesh[i][0], mesh[i][1]];
+  return [
+    mean(mesh, MESH_RIGHT_EYE),
+    mean(mesh, MESH_LEFT_EYE),
+    p(MESH_NOSE_TIP),
+    p(MESH_MOUTH_RIGHT),
+    p(MESH_MOUTH_LEFT),
+  ];
+}
+
+/** The 68 iBUG 300-W points from a FaceMesh (see MESH_TO_68 for the correspondence). */
+export function landmarks68FromMesh(mesh: Point3[]): Point[] {
+  return MESH_TO_68.map((i) => [mesh[i][0], mesh[i][1]]);
+}
+
+/**
+ * MediaPipe FaceMesh (192×192 → 468 3D points). The face is cut out of the image as a square 1.5× the detector box,
+ * turned so the eyes are level (one `tf.image.transform`, straight from the original image), and the mesh is mapped
+ * back through the exact inverse of that crop. Fills `mesh` (468 [x, y, z], pixel-index coordinates, z in pixels,
+ * smaller = nearer), `landmarks` (68 iBUG points) and `five` (from the mesh). The box stays the detector's.
+ *
+ * @example
+ * const mesh = await FaceMeshLandmarker.load(ctx);
+ * const [face] = await detector.detect(image);
+ * const refined = await mesh.refine(image, face); // refined.landmarks.length === 68
+ */
+export class FaceMeshLandmarker implements Landmarker {
+  readonly name = 'facemesh';
+
+  private constructor(
+    private readonly model: GraphModel,
+    private readonly minPresence: number,
+    private readonly passes: 1 | 2,
+  ) {}
+
+  static async load(ctx: ModelContext, options: FaceMeshOptions = {}): Promise<FaceMeshLandmarker> {
+    const minPresence = options.minPresence ?? 0.5;
+    const passes = options.passes ?? 2;
+    if (!(minPresence >= 0 && minPresence <= 1)) {
+      throw new FaceKitError('E_CONFIG', `minPresence must be in [0, 1], got ${minPresence}`);
+    }
+    if (passes !== 1 && passes !== 2) throw new FaceKitError('E_CONFIG', `passes must be 1 or 2, got ${passes}`);
+    const model = await loadBundledGraph(ctx, 'facemesh.json', [FACEMESH_INPUT, FACEMESH_INPUT, 3]);
+    // The converted model's signature names its outputs; the contours output is left unrun.
+    if (!model.outputNodes.includes('output_mesh') || !model.outputNodes.includes('output_faceflag')) {
+      model.dispose();
+      throw new FaceKitError('E_WEIGHTS_FORMAT', 'facemesh: expected output_mesh and output_faceflag outputs');
+    }
+    return new FaceMeshLandmarker(model, minPresence, passes);
+  }
+
+  async refine(image: tf.Tensor3D, face: Face): Promise<MeshFace> {
+    assertImageTensor(image);
+    let region = regionFromDetection(face);
+    let result = await this.meshIn(image, region);
+    if (result && this.passes === 2 && result.score >= this.minPresence) {
+      const five = fiveFromMesh(result.mesh);
+      region = regionFromMesh(result.mesh, eyeAngle(five[0], five[1]));
+      const second = await this.meshIn(image, region);
+      if (second && second.score >= this.minPresence) result = second;
+    }
+    if (!result || result.score < this.minPresence) return { ...face, meshScore: result?.score ?? 0 };
+    return {
+      ...face,
+      five: fiveFromMesh(result.mesh),
+      landmarks: landmarks68FromMesh(result.mesh),
+      mesh: result.mesh,
+      meshScore: result.score,
+    };
+  }
+
+  /** Runs the mesh on one region; undefined when the region lies outside the image. */
+  private async meshIn(
+    image: tf.Tensor3D,
+    region: RotatedSquare,
+  ): Promise<{ score: number; mesh: Point3[] } | undefined> {
+    const crop = cropRegion(image, region, FACEMESH_INPUT, 1 / 255);
+    if (!crop) return undefined;
+    let raw: Float32Array;
+    let score: number;
+    let out: tf.Tensor[] = [];
+    try {
+      out = this.model.execute(crop, ['output_mesh', 'output_faceflag']) as tf.Tensor[];
+      raw = (await out[0].data()) as Float32Array;
+      score = (await out[1].data())[0];
+    } finally {
+      tf.dispose([crop, ...out]);
+    }
+    // Mesh x, y are continuous crop pixels (the crop spans [0, 192]); z shares their scale.
+    const toImage = cropToImage(region, FACEMESH_INPUT);
+    const zScale = region.size / FACEMESH_INPUT;
+    const mesh: Point3[] = new Array(MESH_POINTS);
+    for (let i = 0; i < MESH_POINTS; i++) {
+      const [x, y] = applyAffine(toImage, raw[3 * i], raw[3 * i + 1]);
+      mesh[i] = [x - 0.5, y - 0.5, raw[3 * i + 2] * zScale];
+    }
+    return { score, mesh };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** Registry entry: `models.landmarkers.get('facemesh')`. */
+export const faceMeshSpec: LandmarkerSpec = {
+  name: 'facemesh',
+  description: 'MediaPipe FaceMesh (192×192 → 468 3D points, 68 iBUG points derived), eye-levelled crop, two looks',
+  create: (ctx) => FaceMeshLandmarker.load(ctx),
+};

@@ -1,0 +1,15 @@
+import { models } from '@facekit/core';
+import { blazeFaceSpec } from './blazeface.js';
+import { faceMeshSpec } from './facemesh.js';
+
+export * from './blazeface.js';
+export type { BlazeFaceOptions } from './blazeface-options.js';
+export * from './facemesh.js';
+export { blazeFaceAnchors } from './anchors.js';
+export { fiveFromKeypoints, MOUTH_TO_EYE_WIDTH } from './five-points.js';
+export { AUTO_MIN_FACE_SIZE, SINGLE_LOOK_MIN_FACE, tileWindows, ZOOM_OUT_FILL } from './looks.js';
+export { MESH_TO_68 } from './mesh-68.js';
+export { rawDetection, type RawDetection } from './raw-detections.js';
+
+models.detectors.register(blazeFaceSpec);
+models.landmarkers.register(faceMeshSpec);

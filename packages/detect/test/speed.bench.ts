@@ -1,0 +1,56 @@
+// ms per LFW image (250×250) for detection alone and detection + FaceMesh, on the test backend (wasm by default).
+// Run: npx vitest bench --run --project detect packages/detect/test/speed.bench.ts
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, bench, describe } from 'vitest';
+import { BlazeFaceDetector, FaceMeshLandmarker } from '../src/index.js';
+import { modelContext } from '../../../test/utils.js';
+import { firstDevTrainImages, readLfw } from './lfw-images.js';
+
+let detector: BlazeFaceDetector;
+let mesh: FaceMeshLandmarker;
+let mesh1: FaceMeshLandmarker;
+let images: tf.Tensor3D[] = [];
+let next = 0;
+const image = () => images[next++ % images.length];
+
+beforeAll(async () => {
+  detector = await BlazeFaceDetector.load(modelContext);
+  mesh = await FaceMeshLandmarker.load(modelContext);
+  mesh1 = await FaceMeshLandmarker.load(modelContext, { passes: 1 });
+  images = await Promise.all((await firstDevTrainImages(20)).map(readLfw));
+});
+afterAll(() => {
+  detector.dispose();
+  mesh.dispose();
+  mesh1.dispose();
+  tf.dispose(images);
+});
+
+const options = { time: 3000, warmupTime: 500 };
+describe(`LFW 250×250 on ${tf.getBackend()}`, () => {
+  bench(
+    'detect',
+    async () => {
+      await detector.detect(image());
+    },
+    options,
+  );
+  bench(
+    'detect + facemesh (2 looks, default)',
+    async () => {
+      const img = image();
+      const [face] = await detector.detect(img);
+      await mesh.refine(img, face);
+    },
+    options,
+  );
+  bench(
+    'detect + facemesh (1 look)',
+    async () => {
+      const img = image();
+      const [face] = await detector.detect(img);
+      await mesh1.refine(img, face);
+    },
+    options,
+  );
+});

@@ -1,0 +1,199 @@
+import type { ExpectedLayer } from '@facekit/keras';
+
+/** Zero padding as Keras writes it: [[top, bottom], [left, right]]. */
+export type Padding2D = [[number, number], [number, number]];
+
+export interface ConvOptions {
+  filters: number;
+  /** [kh, kw] or a square size. */
+  kernel: number | [number, number];
+  strides?: number;
+  /** TF padding; 'same' is only used with stride 1 and odd kernels here (symmetric). */
+  padding?: 'valid' | 'same';
+  /** Whether the conv has a bias. */
+  bias: boolean;
+}
+
+/** A Conv2D followed by a BatchNormalization (and usually a ReLU), as Keras builds them. */
+export interface ConvBnOptions extends ConvOptions {
+  conv: string;
+  bn: string;
+  /** Whether a ReLU follows the BN. */
+  relu: boolean;
+  /** Name of that ReLU Activation layer, for intermediate outputs. */
+  act?: string;
+  eps: number;
+  /** BatchNormalization(scale=...) : whether `gamma` is stored. */
+  scale: boolean;
+}
+
+/**
+ * The operations the FaceNet-family networks are written in. A network is one generic function over these ops, run
+ * either on shapes (to derive the weights it expects and its parameter count, see ShapeOps) or on tensors (TensorOps).
+ * `name` arguments are Keras layer names; they key weights (for layers with weights) and intermediate outputs.
+ */
+export interface Ops<T> {
+  convBn(x: T, o: ConvBnOptions): T;
+  conv(x: T, name: string, o: ConvOptions): T;
+  relu(x: T, name?: string): T;
+  /** MaxPooling2D, valid. */
+  maxPool(x: T, size: number, strides: number, name?: string): T;
+  /** AveragePooling2D, valid. */
+  avgPool(x: T, size: number, strides: number, name?: string): T;
+  zeroPad(x: T, padding: Padding2D, name?: string): T;
+  concat(xs: T[], name?: string): T;
+  /** `x + scale * y`, then ReLU when `relu` names the activation layer (Inception-ResNet residual). */
+  residual(x: T, y: T, scale: number, relu?: string): T;
+  /** tf.nn.lrn with TF's semantics (alpha not divided by the window size). */
+  lrn(x: T, name: string, p: { depthRadius: number; bias: number; alpha: number; beta: number }): T;
+  /** OpenFace's L2 pooling: sqrt(9 · AvgPool(size, strides)(x²)). */
+  l2Pool(x: T, size: number, strides: number, name?: string): T;
+  globalAvgPool(x: T, name?: string): T;
+  flatten(x: T, name?: string): T;
+  dense(x: T, name: string, units: number, bias: boolean): T;
+  /** BatchNormalization on its own (rank 2 here: Keras uses the plain, unclamped epsilon). */
+  bn(x: T, name: string, eps: number, scale: boolean): T;
+  l2Normalize(x: T, name?: string): T;
+}
+
+/** A network written over Ops: its input size, output dimension and graph. */
+export interface NetworkDefinition {
+  name: string;
+  inputSize: [number, number];
+  outputDim: number;
+  /** Whether the network L2-normalises its output itself. */
+  normalized: boolean;
+  graph<T>(ops: Ops<T>, input: T): T;
+}
+
+const pair = (k: number | [number, number]): [number, number] => (typeof k === 'number' ? [k, k] : k);
+export { pair as kernelPair };
+
+/** A conv+BN pair to fold for inference. */
+export interface FoldSpec {
+  conv: string;
+  bn: string;
+  eps: number;
+  scale: boolean;
+  bias: boolean;
+}
+
+/**
+ * Ops over per-example shapes ([h, w, c] or [c]): records the weights every layer expects (in Keras order), which
+ * conv+BN pairs can be folded, and the layer names that can be tapped, without any tensor.
+ */
+export class ShapeOps implements Ops<number[]> {
+  readonly expected: ExpectedLayer[] = [];
+  readonly folds: FoldSpec[] = [];
+  readonly names = new Set<string>();
+
+  private add(layer: string, weights: [string, number[]][]): void {
+    if (this.names.has(layer)) throw new Error(`duplicate layer name ${layer}`);
+    this.names.add(layer);
+    if (weights.length) this.expected.push({ layer, weights: weights.map(([name, shape]) => ({ name, shape })) });
+  }
+
+  private tap(name?: string): void {
+    if (name) this.add(name, []);
+  }
+
+  private convShape(x: number[], o: ConvOptions): number[] {
+    const [kh, kw] = pair(o.kernel);
+    const s = o.strides ?? 1;
+    const out = (n: number, k: number) => (o.padding === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1);
+    return [out(x[0], kh), out(x[1], kw), o.filters];
+  }
+
+  private convWeights(x: number[], o: ConvOptions): [string, number[]][] {
+    const [kh, kw] = pair(o.kernel);
+    const w: [string, number[]][] = [['kernel', [kh, kw, x[2], o.filters]]];
+    if (o.bias) w.push(['bias', [o.filters]]);
+    return w;
+  }
+
+  private bnWeights(c: number, scale: boolean): [string, number[]][] {
+    const w: [string, number[]][] = scale ? [['gamma', [c]]] : [];
+    return [...w, ['beta', [c]], ['moving_mean', [c]], ['moving_variance', [c]]];
+  }
+
+  convBn(x: number[], o: ConvBnOptions): number[] {
+    this.add(o.conv, this.convWeights(x, o));
+    this.add(o.bn, this.bnWeights(o.filters, o.scale));
+    this.tap(o.act);
+    this.folds.push({ conv: o.conv, bn: o.bn, eps: o.eps, scale: o.scale, bias: o.bias });
+    return this.convShape(x, o);
+  }
+  conv(x: number[], name: string, o: ConvOptions): number[] {
+    this.add(name, this.convWeights(x, o));
+    return this.convShape(x, o);
+  }
+  relu(x: number[], name?: string): number[] {
+    this.tap(name);
+    return x;
+  }
+  maxPool(x: number[], size: number, strides: number, name?: string): number[] {
+    this.tap(name);
+    return [Math.floor((x[0] - size) / strides) + 1, Math.floor((x[1] - size) / strides) + 1, x[2]];
+  }
+  avgPool(x: number[], size: number, strides: number, name?: string): number[] {
+    return this.maxPool(x, size, strides, name);
+  }
+  zeroPad(x: number[], [[t, b], [l, r]]: Padding2D, name?: string): number[] {
+    this.tap(name);
+    return [x[0] + t + b, x[1] + l + r, x[2]];
+  }
+  concat(xs: number[][], name?: string): number[] {
+    this.tap(name);
+    const [h, w] = xs[0];
+    if (xs.some((s) => s[0] !== h || s[1] !== w))
+      throw new Error(`concat ${name}: spatial sizes differ ${JSON.stringify(xs)}`);
+    return [h, w, xs.reduce((a, s) => a + s[2], 0)];
+  }
+  residual(x: number[], y: number[], _scale: number, relu?: string): number[] {
+    this.tap(relu);
+    if (x.join() !== y.join()) throw new Error(`residual ${relu}: shapes differ ${x} vs ${y}`);
+    return x;
+  }
+  lrn(x: number[], name: string): number[] {
+    this.tap(name);
+    return x;
+  }
+  l2Pool(x: number[], size: number, strides: number, name?: string): number[] {
+    return this.maxPool(x, size, strides, name);
+  }
+  globalAvgPool(x: number[], name?: string): number[] {
+    this.tap(name);
+    return [x[2]];
+  }
+  flatten(x: number[], name?: string): number[] {
+    this.tap(name);
+    return [x.reduce((a, b) => a * b, 1)];
+  }
+  dense(x: number[], name: string, units: number, bias: boolean): number[] {
+    this.add(
+      name,
+      bias
+        ? [
+            ['kernel', [x[0], units]],
+            ['bias', [units]],
+          ]
+        : [['kernel', [x[0], units]]],
+    );
+    return [units];
+  }
+  bn(x: number[], name: string, _eps: number, scale: boolean): number[] {
+    this.add(name, this.bnWeights(x[x.length - 1], scale));
+    return x;
+  }
+  l2Normalize(x: number[], name?: string): number[] {
+    this.tap(name);
+    return x;
+  }
+}
+
+/** Runs a network over shapes: the weights it expects, its conv+BN pairs and its output shape. */
+export function describeNetwork(def: NetworkDefinition): ShapeOps & { output: number[] } {
+  const ops = new ShapeOps();
+  const output = def.graph(ops, [...def.inputSize, 3]);
+  return Object.assign(ops, { output });
+}

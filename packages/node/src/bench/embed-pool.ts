@@ -1,0 +1,94 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { type ImageEmbeddings, MultiEmbedder, type MultiEmbedderOptions } from './multi-embedder.js';
+
+export interface EmbedPoolOptions extends MultiEmbedderOptions {
+  /** Worker threads (default: one per core). 0 runs in this thread (tests, debugging). */
+  workers?: number;
+}
+
+export interface EmbedRunOptions {
+  /** Images per task sent to a worker. */
+  chunk?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Embeds image files with one detection each, across worker threads (the wasm backend is single-threaded in Node,
+ * so one tfjs instance per worker uses every core). Keep one pool for several runs so models load once.
+ */
+export class EmbedPool {
+  private readonly pool?: Piscina;
+  private local?: Promise<MultiEmbedder>;
+  readonly workers: number;
+  private readonly embedOptions: MultiEmbedderOptions;
+
+  constructor(options: EmbedPoolOptions) {
+    const { workers = availableParallelism(), ...embedOptions } = options;
+    this.workers = workers;
+    this.embedOptions = embedOptions;
+    if (workers > 0) {
+      // The worker is a separate built file next to this module (dist/bench-worker.js).
+      const filename = new URL('./bench-worker.js', import.meta.url).href;
+      this.pool = new Piscina({ filename, minThreads: workers, maxThreads: workers });
+    }
+  }
+
+  /** Results in input order. */
+  async embed(paths: readonly string[], options: EmbedRunOptions = {}): Promise<ImageEmbeddings[]> {
+    const { chunk = 8, onProgress, signal } = options;
+    const results: ImageEmbeddings[] = new Array(paths.length);
+    let done = 0;
+    if (!this.pool) {
+      this.local ??= MultiEmbedder.create(this.embedOptions);
+      const m = await this.local;
+      for (let i = 0; i < paths.length; i++) {
+        signal?.throwIfAborted();
+        results[i] = await m.embedFile(paths[i]);
+        onProgress?.(++done, paths.length);
+      }
+      return results;
+    }
+    const tasks: Promise<void>[] = [];
+    for (let start = 0; start < paths.length; start += chunk) {
+      const slice = paths.slice(start, start + chunk);
+      tasks.push(
+        this.pool.run({ options: this.embedOptions, paths: slice }, { signal }).then((res: ImageEmbeddings[]) => {
+          res.forEach((r, j) => {
+            results[start + j] = r;
+          });
+          done += res.length;
+          onProgress?.(done, paths.length);
+        }),
+      );
+    }
+    await Promise.all(tasks);
+    return results;
+  }
+
+  /** Loads the models in every worker (one single-image task each) so that timings exclude start-up. */
+  async warmUp(samplePath: string): Promise<void> {
+    const n = Math.max(1, this.workers);
+    await Promise.all(Array.from({ length: n }, () => this.embed([samplePath], { chunk: 1 })));
+  }
+
+  async destroy(): Promise<void> {
+    if (this.local) (await this.local).dispose();
+    await this.pool?.destroy();
+  }
+}
+
+/** One-shot: a pool for one list of files. */
+export async function embedMany(
+  paths: readonly string[],
+  options: EmbedPoolOptions & EmbedRunOptions,
+): Promise<ImageEmbeddings[]> {
+  const { chunk, onProgress, signal, ...poolOptions } = options;
+  const pool = new EmbedPool(poolOptions);
+  try {
+    return await pool.embed(paths, { chunk, onProgress, signal });
+  } finally {
+    await pool.destroy();
+  }
+}

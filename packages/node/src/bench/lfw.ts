@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  FaceKitError,
+  type LfwPair,
+  METRICS,
+  type MetricName,
+  type VerificationReport,
+  accuracyAt,
+  assignFolds,
+  chooseThreshold,
+  evaluateVerification,
+  lfwImagePath,
+  models,
+  parseLfwPairs,
+  vectorDistance,
+} from '@facekit/core';
+import { type EmbedPoolOptions, type EmbedRunOptions, embedMany } from './embed-pool.js';
+import type { ImageEmbeddings } from './multi-embedder.js';
+
+export interface LfwBenchOptions extends Omit<EmbedPoolOptions & EmbedRunOptions, 'embedders'> {
+  /** The LFW folder (holding `images/` and the pairs files) or the images folder itself. */
+  data: string;
+  /** Pairs file to evaluate (default `<data>/pairs.txt`, View 2). */
+  pairs?: string;
+  /**
+   * Optional separate pairs file to choose the threshold on (View 1: train on pairsDevTrain, report on
+   * pairsDevTest). The fold cross-validation on `pairs` is reported either way.
+   */
+  trainPairs?: string;
+  embedders: string[];
+  /** Folds for a single-set pairs file (View 1); View 2 keeps its 10. */
+  folds?: number;
+  /** Use only the first N pairs per fold and kind (quick runs and tests). */
+  limitPerFold?: number;
+}
+
+export interface MetricResult extends VerificationReport {
+  metric: MetricName;
+  /** With trainPairs: the threshold chosen there and the accuracy it gives on `pairs`. */
+  trainThreshold?: number;
+  heldOutAccuracy?: number;
+}
+
+export interface EmbedderResult {
+  embedder: string;
+  defaultMetric: MetricName;
+  /** The embedder's default metric's results, flattened for the JSON output. */
+  accuracy: number;
+  std: number;
+  auc: number;
+  eer: number;
+  tarAtFar1e3: number;
+  metrics: MetricResult[];
+}
+
+export interface LfwBenchReport {
+  pairsFile: string;
+  trainPairsFile?: string;
+  pairs: number;
+  images: number;
+  /** Images where no face was found: they fell back to the whole image and were counted. */
+  undetected: number;
+  undetectedImages: string[];
+  facesPerSecond: number;
+  seconds: number;
+  detector: string;
+  landmarker: string;
+  aligner: string;
+  workers: number;
+  results: EmbedderResult[];
+}
+
+function imagesDir(data: string): string {
+  return existsSync(join(data, 'images')) ? join(data, 'images') : data;
+}
+
+async function readPairsFile(file: string, folds: number | undefined, limit: number | undefined): Promise<LfwPair[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new FaceKitError('E_IO', `cannot read pairs file ${file}`, { cause });
+  }
+  let pairs = assignFolds(parseLfwPairs(text), folds ?? 10);
+  if (limit !== undefined) {
+    const count = new Map<string, number>();
+    pairs = pairs.filter((p) => {
+      const k = `${p.fold}:${p.same}`;
+      const c = (count.get(k) ?? 0) + 1;
+      count.set(k, c);
+      return c <= limit;
+    });
+  }
+  return pairs;
+}
+
+function scorePairs(pairs: LfwPair[], byPath: Map<string, ImageEmbeddings>, embedder: string, metric: MetricName) {
+  return pairs.map((p) => {
+    const a = byPath.get(lfwImagePath(p.a))!.vectors[embedder];
+    const b = byPath.get(lfwImagePath(p.b))!.vectors[embedder];
+    return { distance: vectorDistance(a, b, metric), same: p.same };
+  });
+}
+
+/**
+ * The LFW verification protocol from raw images through the full pipeline: each distinct image is embedded once
+ * (7,701 for View 2), every pair scored under every metric, and for each fold the threshold is chosen on the others.
+ *
+ * @example
+ * const r = await benchLfw({ data: '../shared/data/lfw', embedders: ['dlib-resnet34'] });
+ */
+export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport> {
+  const { data, pairs: pairsOpt, trainPairs, folds, limitPerFold, ...embedOptions } = options;
+  for (const e of options.embedders) models.embedders.get(e);
+  const pairsFile = pairsOpt ?? join(data, 'pairs.txt');
+  const pairs = await readPairsFile(pairsFile, folds, limitPerFold);
+  const train = trainPairs ? await readPairsFile(trainPairs, folds, limitPerFold) : [];
+  const dir = imagesDir(data);
+  const rel = [...new Set([...pairs, ...train].flatMap((p) => [lfwImagePath(p.a), lfwImagePath(p.b)]))];
+  const t0 = performance.now();
+  const workers = embedOptions.workers ?? availableParallelism();
+  const embedded = await embedMany(
+    rel.map((r) => join(dir, r)),
+    { ...embedOptions, workers },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const byPath = new Map(rel.map((r, i) => [r, embedded[i]]));
+  const undetectedImages = rel.filter((_, i) => !embedded[i].detected);
+
+  const results = options.embedders.map((embedder): EmbedderResult => {
+    const spec = models.embedders.get(embedder);
+    const metrics = METRICS.map((metric): MetricResult => {
+      const scored = scorePairs(pairs, byPath, embedder, metric);
+      const report = evaluateVerification(
+        scored,
+        pairs.map((p) => p.fold),
+      );
+      if (!train.length) return { metric, ...report };
+      const trainThreshold = chooseThreshold(scorePairs(train, byPath, embedder, metric)).threshold;
+      return { metric, ...report, trainThreshold, heldOutAccuracy: accuracyAt(scored, trainThreshold) };
+    });
+    const main = metrics.find((m) => m.metric === spec.defaultMetric)!;
+    return {
+      embedder,
+      defaultMetric: spec.defaultMetric,
+      accuracy: main.accuracy,
+      std: main.std,
+      auc: main.auc,
+      eer: main.eer,
+      tarAtFar1e3: main.tarAtFar1e3,
+      metrics,
+    };
+  });
+  return {
+    pairsFile,
+    trainPairsFile: trainPairs,
+    pairs: pairs.length,
+    images: rel.length,
+    undetected: undetectedImages.length,
+    undetectedImages,
+    facesPerSecond: rel.length / seconds,
+    seconds,
+    detector: options.detector ?? 'blazeface',
+    landmarker: options.landmarker ?? 'facemesh',
+    aligner: options.align ?? '2d',
+    workers,
+    results,
+  };
+}

@@ -1,0 +1,262 @@
+import {
+  type Embedding,
+  FaceKitError,
+  type Gallery,
+  checkEmbedding,
+  type IdentifyOptions,
+  type IdentifyResult,
+  type MetricName,
+  assertMetric,
+  voteLabel,
+} from '@facekit/core';
+import type pg from 'pg';
+import {
+  assertSameEmbedder,
+  type EnrollItem,
+  type GalleryInfo,
+  type PersistentGallery,
+  type PersistentGalleryOptions,
+  resolveThreshold,
+} from './backend.js';
+import { checkItems } from './sqlite-gallery.js';
+
+export interface PgGalleryOptions extends PersistentGalleryOptions {
+  /** Table of the faces (default 'facekit_faces'; its metadata lives in `<table>_meta`). Several galleries, several tables. */
+  table?: string;
+  /** Build a pgvector HNSW index for approximate search (default true). Without it every search is an exact scan. */
+  hnsw?: boolean;
+  /** pgvector's `hnsw.ef_search` (default 100; at most 1000): more is slower and closer to exact. */
+  efSearch?: number;
+  /** Connections of the pool created from a connection string or config (default 4). */
+  maxConnections?: number;
+}
+
+function vectorLiteral(v: Float32Array): string {
+  return `[${Array.from(v).join(',')}]`;
+}
+
+/** pgvector's operator for a metric, and the conversion of its result to the metric's distance. */
+function operatorFor(metric: MetricName): { op: string; convert: (d: number) => number } {
+  switch (metric) {
+    case 'euclidean':
+      return { op: '<->', convert: (d) => d };
+    case 'cosine':
+      return { op: '<=>', convert: (d) => d };
+    case 'squared-l2':
+      return { op: '<=>', convert: (d) => Math.max(0, 2 * d) };
+    default:
+      return { op: '<=>', convert: (d) => Math.sqrt(Math.max(0, 2 * d)) };
+  }
+}
+
+/**
+ * The same gallery API on PostgreSQL with pgvector, for galleries shared by many machines: writes are
+ * transactions, `identify` is one `ORDER BY embedding <=> $1 LIMIT k` query (HNSW index by default), and the
+ * k-NN vote is core's `voteLabel`.
+ *
+ * @example
+ * const g = await PgGallery.connect('postgres://user@db.internal/faces', { embedder: 'dlib-resnet34', dim: 128 });
+ * await g.enroll('ada', embedding);
+ * const r = await g.identify(query, { k: 3 });
+ * await g.close();
+ */
+export class PgGallery implements PersistentGallery {
+  private tableReady = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly ownsPool: boolean,
+    private readonly table: string,
+    private meta: { embedder?: string; dim?: number; metric: MetricName },
+    private readonly options: PgGalleryOptions,
+  ) {}
+
+  /** Connects (a connection string, a pool config, or your own `pg.Pool`) and creates the schema if needed. */
+  static async connect(
+    connection: string | pg.PoolConfig | pg.Pool,
+    options: PgGalleryOptions = {},
+  ): Promise<PgGallery> {
+    const table = options.table ?? 'facekit_faces';
+    if (!/^[a-z_][a-z0-9_]{0,50}$/.test(table)) {
+      throw new FaceKitError('E_CONFIG', `table must be a lower-case SQL identifier, got '${table}'`);
+    }
+    if (
+      options.efSearch !== undefined &&
+      !(Number.isInteger(options.efSearch) && options.efSearch >= 1 && options.efSearch <= 1000)
+    ) {
+      throw new FaceKitError('E_CONFIG', `efSearch must be an integer in 1..1000, got ${options.efSearch}`);
+    }
+    const { default: pgModule } = await import('pg');
+    const owns = !(connection instanceof pgModule.Pool);
+    const pool =
+      connection instanceof pgModule.Pool
+        ? connection
+        : new pgModule.Pool({
+            ...(typeof connection === 'string' ? { connectionString: connection } : connection),
+            max: options.maxConnections ?? 4,
+          });
+    const efSearch = options.efSearch ?? 100;
+    if (owns) pool.on('connect', (c) => void c.query(`SET hnsw.ef_search = ${efSearch}`).catch(() => undefined));
+    try {
+      await pool.query('CREATE EXTENSION IF NOT EXISTS vector');
+      await pool.query(`CREATE TABLE IF NOT EXISTS ${table}_meta (key text PRIMARY KEY, value text NOT NULL)`);
+      const rows = (await pool.query(`SELECT key, value FROM ${table}_meta`)).rows as Array<{
+        key: string;
+        value: string;
+      }>;
+      const m = new Map(rows.map((r) => [r.key, r.value]));
+      const stored = { embedder: m.get('embedder'), dim: m.has('dim') ? Number(m.get('dim')) : undefined };
+      assertSameEmbedder(stored, options, `table ${table}`);
+      const metric = (m.get('metric') ?? options.metric ?? 'cosine') as MetricName;
+      assertMetric(metric);
+      await pool.query(`INSERT INTO ${table}_meta (key, value) VALUES ('metric', $1) ON CONFLICT (key) DO NOTHING`, [
+        metric,
+      ]);
+      const self = new PgGallery(
+        pool,
+        owns,
+        table,
+        { embedder: stored.embedder ?? options.embedder, dim: stored.dim ?? options.dim, metric },
+        options,
+      );
+      if (stored.dim !== undefined) self.tableReady = true;
+      return self;
+    } catch (e) {
+      if (owns) await pool.end();
+      if (e instanceof FaceKitError) throw e;
+      throw new FaceKitError('E_IO', `cannot open the PostgreSQL gallery: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private checker(): Pick<Gallery, 'check'> {
+    return { check: (e) => checkEmbedding(e, this.meta, `table ${this.table}`) };
+  }
+
+  private async ensureTable(client: pg.PoolClient, embedder: string, dim: number): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.table}_meta (key, value) VALUES ('embedder', $1), ('dim', $2) ON CONFLICT (key) DO NOTHING`,
+      [embedder, String(dim)],
+    );
+    const m = new Map(
+      (
+        (await client.query(`SELECT key, value FROM ${this.table}_meta`)).rows as Array<{ key: string; value: string }>
+      ).map((r) => [r.key, r.value]),
+    );
+    // Another client may have fixed the embedder first.
+    assertSameEmbedder(
+      { embedder: m.get('embedder'), dim: Number(m.get('dim')) },
+      { embedder, dim },
+      `table ${this.table}`,
+    );
+    if (this.tableReady) return;
+    const t = this.table;
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${t} (id bigserial PRIMARY KEY, label text NOT NULL, embedder text NOT NULL,
+       embedding vector(${dim}) NOT NULL, source text, created_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await client.query(`CREATE INDEX IF NOT EXISTS ${t}_label ON ${t} (label)`);
+    if (this.options.hnsw ?? true) {
+      const ops = this.meta.metric === 'euclidean' ? 'vector_l2_ops' : 'vector_cosine_ops';
+      await client.query(`CREATE INDEX IF NOT EXISTS ${t}_hnsw ON ${t} USING hnsw (embedding ${ops})`);
+    }
+  }
+
+  async info(): Promise<GalleryInfo> {
+    const size = this.tableReady
+      ? Number((await this.pool.query(`SELECT count(*) AS n FROM ${this.table}`)).rows[0].n)
+      : 0;
+    return {
+      backend: 'postgres',
+      embedder: this.meta.embedder,
+      dim: this.meta.dim,
+      metric: this.meta.metric,
+      size,
+      index: (this.options.hnsw ?? true) ? 'pgvector-hnsw' : 'pgvector-scan',
+    };
+  }
+
+  async enroll(label: string, embedding: Embedding, options: { source?: string } = {}): Promise<number> {
+    return (await this.enrollMany([{ label, embedding, source: options.source }]))[0];
+  }
+
+  async enrollMany(items: readonly EnrollItem[]): Promise<number[]> {
+    if (items.length === 0) return [];
+    checkItems(items, this.checker());
+    const { embedder, vector } = items[0].embedding;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await this.ensureTable(client, embedder, vector.length);
+      const ids: number[] = [];
+      for (const it of items) {
+        const r = await client.query(
+          `INSERT INTO ${this.table} (label, embedder, embedding, source) VALUES ($1, $2, $3, $4) RETURNING id`,
+          [it.label, it.embedding.embedder, vectorLiteral(it.embedding.vector), it.source ?? null],
+        );
+        ids.push(Number(r.rows[0].id));
+      }
+      await client.query('COMMIT');
+      this.tableReady = true;
+      this.meta = { ...this.meta, embedder, dim: vector.length };
+      return ids;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof FaceKitError) throw e;
+      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
+    } finally {
+      client.release();
+    }
+  }
+
+  async remove(label: string): Promise<number> {
+    if (!this.tableReady) return 0;
+    return (await this.pool.query(`DELETE FROM ${this.table} WHERE label = $1`, [label])).rowCount ?? 0;
+  }
+
+  async removeId(id: number): Promise<boolean> {
+    if (!this.tableReady) return false;
+    return ((await this.pool.query(`DELETE FROM ${this.table} WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+  }
+
+  async identify(query: Embedding, options: IdentifyOptions = {}): Promise<IdentifyResult> {
+    this.checker().check(query);
+    const metric = options.metric ?? this.meta.metric;
+    assertMetric(metric);
+    const k = options.k ?? 1;
+    if (!Number.isInteger(k) || k < 1) throw new FaceKitError('E_CONFIG', `k must be an integer ≥ 1, got ${k}`);
+    const threshold = options.threshold ?? resolveThreshold(this.options, this.meta.embedder, metric, this.meta.metric);
+    if (!(threshold >= 0)) throw new FaceKitError('E_CONFIG', `threshold must be ≥ 0, got ${threshold}`);
+    if (!this.tableReady) return { ...voteLabel([], threshold), threshold, metric, matches: [] };
+    const { op, convert } = operatorFor(metric);
+    const sql = `SELECT id, label, embedding ${op} $1 AS d FROM ${this.table} ORDER BY embedding ${op} $1 LIMIT $2`;
+    const args = [vectorLiteral(query.vector), k];
+    let rows: Array<{ id: string; label: string; d: number }>;
+    if (options.exact) {
+      // Exact: forbid the (approximate) index scan for this one query.
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL enable_indexscan = off');
+        rows = (await client.query(sql, args)).rows;
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    } else {
+      rows = (await this.pool.query(sql, args)).rows;
+    }
+    const matches = rows.map((r) => ({ id: Number(r.id), label: r.label, distance: convert(Number(r.d)) }));
+    return { ...voteLabel(matches, threshold), threshold, metric, matches };
+  }
+
+  async labels(): Promise<Map<string, number>> {
+    if (!this.tableReady) return new Map();
+    const rows = (await this.pool.query(`SELECT label, count(*) AS n FROM ${this.table} GROUP BY label ORDER BY label`))
+      .rows;
+    return new Map(rows.map((r: { label: string; n: string }) => [r.label, Number(r.n)]));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+}

@@ -1,0 +1,131 @@
+// The published shape: `npm pack` every publishable workspace package, install the tarballs into a fresh app
+// outside the monorepo (dependencies from the npm registry), and call verify() there as a user would.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveShared, lfwDir, lfwImage, repoRoot } from '../../../test/utils.js';
+import { buildPackages } from './build.js';
+
+const exec = promisify(execFile);
+
+/** The environment without npm's per-run variables (set when the tests run under `npm test`). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && !k.startsWith('VITEST')) env[k] = v;
+  env.FACEKIT_TEST_BACKEND = undefined;
+  return env;
+}
+
+function publishable(): Array<{ name: string; dir: string }> {
+  return readdirSync(join(repoRoot, 'packages'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => ({ dir: join(repoRoot, 'packages', d.name), pkg: join(repoRoot, 'packages', d.name, 'package.json') }))
+    .map(({ dir, pkg }) => ({ dir, json: JSON.parse(readFileSync(pkg, 'utf8')) }))
+    .filter(({ json }) => !json.private)
+    .map(({ dir, json }) => ({ name: json.name as string, dir }));
+}
+
+const timings: Record<string, number> = {};
+async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await f();
+  } finally {
+    timings[label] = Math.round(performance.now() - t0);
+  }
+}
+
+describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack → npm install → verify()', () => {
+  const work = mkdtempSync(join(tmpdir(), 'facekit-pack-'));
+  const tarballs = join(work, 'tarballs');
+  const app = join(work, 'app');
+  let packed: Array<{ name: string; filename: string; files: Array<{ path: string }> }> = [];
+
+  beforeAll(async () => {
+    await timed('build', () => buildPackages('*'));
+    mkdirSync(tarballs);
+    const names = publishable().map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['@facekit/core', '@facekit/node', '@facekit/models']));
+    const { stdout } = await timed('pack', () =>
+      exec('npm', ['pack', '--json', '--pack-destination', tarballs, ...names.flatMap((n) => ['-w', n])], {
+        cwd: repoRoot,
+        env: cleanEnv(),
+        maxBuffer: 64 << 20,
+      }),
+    );
+    packed = JSON.parse(stdout);
+    mkdirSync(app);
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'facekit-pack-app', private: true, type: 'module' }),
+    );
+    const files = packed.map((p) => join(tarballs, p.filename));
+    await timed('install', () =>
+      exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...files], {
+        cwd: app,
+        env: cleanEnv(),
+        maxBuffer: 64 << 20,
+      }),
+    );
+  }, 600_000);
+
+  afterAll(() => {
+    console.log(`packaging timings (ms): ${JSON.stringify(timings)}`);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('packs built code and model files, not sources or tests', () => {
+    const node = packed.find((p) => p.name === '@facekit/node');
+    const paths = node?.files.map((f) => f.path) ?? [];
+    expect(paths).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/cli.js', 'bin/facekit.mjs']),
+    );
+    expect(paths.some((p) => p.startsWith('src/') || p.startsWith('test/'))).toBe(false);
+    const models = packed.find((p) => p.name === '@facekit/models')?.files.map((f) => f.path) ?? [];
+    expect(models).toEqual(expect.arrayContaining(['models/blazeface-back.json', 'models/face_recognition_model.bin']));
+  });
+
+  it('verify() in a fresh app: same person and different people', async () => {
+    writeFileSync(
+      join(app, 'verify.mjs'),
+      [
+        "import { verify } from '@facekit/node';",
+        'const [a, b, c] = process.argv.slice(2);',
+        'const same = await verify(a, b);',
+        'const different = await verify(a, c);',
+        'console.log(JSON.stringify({ same, different }));',
+      ].join('\n'),
+    );
+    const [a, b, c] = [lfwImage('Abdullah_Gul', 13), lfwImage('Abdullah_Gul', 14), lfwImage('Aaron_Eckhart', 1)];
+    const { stdout, stderr } = await timed('verify-script', () =>
+      exec(process.execPath, ['verify.mjs', a, b, c], { cwd: app, env: cleanEnv() }),
+    );
+    const { same, different } = JSON.parse(stdout);
+    for (const r of [same, different]) {
+      expect(r.embedder).toBe('dlib-resnet34');
+      expect(r.detector).toBe('blazeface');
+      expect(r.backend).toBe('wasm'); // tfjs-node is not installed: the WASM backend
+      expect(r.faces.img1.faceCount).toBeGreaterThanOrEqual(1);
+      expect(r.threshold).toBeGreaterThan(0);
+    }
+    expect(same.verified).toBe(true);
+    expect(same.distance).toBeLessThan(same.threshold);
+    expect(different.verified).toBe(false);
+    expect(different.distance).toBeGreaterThan(different.threshold);
+    expect(stderr).toBe('');
+  });
+
+  it('the installed `facekit` bin prints one JSON object', async () => {
+    const a = lfwImage('Abdullah_Gul', 13);
+    const b = lfwImage('Abdullah_Gul', 14);
+    const { stdout } = await timed('cli', () =>
+      exec(join(app, 'node_modules', '.bin', 'facekit'), ['verify', a, b, '--json'], { cwd: app, env: cleanEnv() }),
+    );
+    const r = JSON.parse(stdout);
+    expect(r.verified).toBe(true);
+    expect(r.faces.img1.box).toHaveLength(4);
+  });
+});

@@ -1,0 +1,236 @@
+import { type Embedder, FaceKitError, loadWeightsManifest, type ModelContext } from '@facekit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFaceBatch, rowsOf } from './input.js';
+
+/** The face-api.js conversion of dlib's model, bundled in @facekit/models. */
+export const DLIB_RESNET_MANIFEST = 'face_recognition_model-weights_manifest.json';
+export const DLIB_RESNET_INPUT = 150;
+export const DLIB_RESNET_DIM = 128;
+/** Mean RGB of dlib's training chips; the network sees (rgb − mean) / 255. */
+export const DLIB_MEAN_RGB: readonly [number, number, number] = [122.782, 117.001, 104.298];
+
+/** One residual block: `same` keeps the size; `down` halves it (stride-2 conv, avg-pool shortcut). */
+export interface DlibResNetBlock {
+  name: string;
+  kind: 'same' | 'down';
+  cin: number;
+  cout: number;
+}
+
+function stage(prefix: string, cin: number, cout: number, count: number, down: boolean): DlibResNetBlock[] {
+  const blocks: DlibResNetBlock[] = [];
+  if (down) blocks.push({ name: `${prefix}_down`, kind: 'down', cin, cout });
+  for (let i = 1; i <= count; i++) blocks.push({ name: `${prefix}_${i}`, kind: 'same', cin: cout, cout });
+  return blocks;
+}
+
+/**
+ * dlib's "ResNet-34 with a few layers removed and half the filters" (29 conv layers): a 7×7/2 stem, 3×3/2 max-pool,
+ * residual stages of 32, 64, 128, 256 channels and a last down-sampling block, global average pool, 256 → 128 fc.
+ * Names are those of face-api's weights manifest.
+ */
+export const DLIB_RESNET_BLOCKS: readonly DlibResNetBlock[] = [
+  ...stage('conv32', 32, 32, 3, false),
+  ...stage('conv64', 32, 64, 3, true),
+  ...stage('conv128', 64, 128, 2, true),
+  ...stage('conv256', 128, 256, 2, true),
+  { name: 'conv256_down_out', kind: 'down', cin: 256, cout: 256 },
+];
+
+/**
+ * A conv layer with its bias and dlib's per-channel affine "scale" layer folded in:
+ * (conv(x, W) + b) · s + c = conv(x, W · s) + (b · s + c).
+ */
+interface FoldedConv {
+  filter: tf.Tensor4D;
+  bias: tf.Tensor1D;
+}
+
+interface Params {
+  stem: FoldedConv;
+  blocks: Array<{ def: DlibResNetBlock; conv1: FoldedConv; conv2: FoldedConv }>;
+  fc: tf.Tensor2D;
+}
+
+/** Every weight name and shape the network needs, in manifest order. */
+export function dlibResNetWeightShapes(): Array<[string, number[]]> {
+  const conv = (p: string, k: number, cin: number, cout: number): Array<[string, number[]]> => [
+    [`${p}/conv/filters`, [k, k, cin, cout]],
+    [`${p}/conv/bias`, [cout]],
+    [`${p}/scale/weights`, [cout]],
+    [`${p}/scale/biases`, [cout]],
+  ];
+  return [
+    ...conv('conv32_down', 7, 3, 32),
+    ...DLIB_RESNET_BLOCKS.flatMap((b) => [
+      ...conv(`${b.name}/conv1`, 3, b.cin, b.cout),
+      ...conv(`${b.name}/conv2`, 3, b.cout, b.cout),
+    ]),
+    ['fc', [256, DLIB_RESNET_DIM]],
+  ];
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Checks names and shapes, then folds bias and scale into each conv. Does not dispose `weights`. */
+function buildParams(weights: tf.NamedTensorMap): Params {
+  for (const [name, shape] of dlibResNetWeightShapes()) {
+    const t = weights[name];
+    if (!t) throw new FaceKitError('E_WEIGHTS_FORMAT', `dlib-resnet34: weight '${name}' is missing`);
+    if (!sameShape(t.shape, shape)) {
+      throw new FaceKitError(
+        'E_WEIGHTS_FORMAT',
+        `dlib-resnet34: weight '${name}' has shape [${t.shape}], expected [${shape}]`,
+      );
+    }
+  }
+  const fold = (p: string): FoldedConv =>
+    tf.tidy(() => {
+      const s = weights[`${p}/scale/weights`];
+      return {
+        filter: tf.mul(weights[`${p}/conv/filters`], s) as tf.Tensor4D,
+        bias: tf.add(tf.mul(weights[`${p}/conv/bias`], s), weights[`${p}/scale/biases`]) as tf.Tensor1D,
+      };
+    });
+  return {
+    stem: fold('conv32_down'),
+    blocks: DLIB_RESNET_BLOCKS.map((def) => ({
+      def,
+      conv1: fold(`${def.name}/conv1`),
+      conv2: fold(`${def.name}/conv2`),
+    })),
+    fc: tf.clone(weights['fc']) as tf.Tensor2D,
+  };
+}
+
+function conv(
+  x: tf.Tensor4D,
+  c: FoldedConv,
+  stride: number,
+  pad: 'same' | 'valid',
+  activation: 'relu' | 'linear',
+): tf.Tensor4D {
+  return tf.fused.conv2d({ x, filter: c.filter, strides: stride, pad, bias: c.bias, activation });
+}
+
+/**
+ * The down-sampling block: a valid 3×3/2 conv path and a 2×2/2 average-pool shortcut whose new channels are zero.
+ * On odd sizes the conv path comes out one row/column short of the pool (8 → 3 vs 4, 4 → 1 vs 2); as dlib's
+ * add_prev does, the smaller map is zero-extended at the bottom/right before the sum.
+ */
+function downBlock(x: tf.Tensor4D, b: Params['blocks'][number]): tf.Tensor4D {
+  const y = conv(conv(x, b.conv1, 2, 'valid', 'relu'), b.conv2, 1, 'same', 'linear');
+  const pooled = tf.avgPool(x, 2, 2, 'valid');
+  const [, ph, pw] = pooled.shape;
+  const [, yh, yw] = y.shape;
+  const yPadded =
+    ph > yh || pw > yw
+      ? tf.pad(y, [
+          [0, 0],
+          [0, Math.max(0, ph - yh)],
+          [0, Math.max(0, pw - yw)],
+          [0, 0],
+        ])
+      : y;
+  const extra = b.def.cout - b.def.cin;
+  const shortcut =
+    extra > 0
+      ? tf.pad(pooled, [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, extra],
+        ])
+      : pooled;
+  return tf.relu(tf.add(shortcut, yPadded)) as tf.Tensor4D;
+}
+
+function sameBlock(x: tf.Tensor4D, b: Params['blocks'][number]): tf.Tensor4D {
+  const y = conv(conv(x, b.conv1, 1, 'same', 'relu'), b.conv2, 1, 'same', 'linear');
+  return tf.relu(tf.add(x, y)) as tf.Tensor4D;
+}
+
+/**
+ * dlib's face recognition ResNet (150×150 RGB → 128-D, not normalised; same person when the euclidean distance is
+ * below ≈ 0.6). The forward pass is written in tfjs-core ops from the weights of face-api.js's conversion.
+ *
+ * @example
+ * const net = await DlibResNetEmbedder.load(ctx);
+ * const [v] = await net.embed(faces); // faces: [n, 150, 150, 3], 0..255 RGB, aligned with dlibChipTemplate()
+ * net.dispose();
+ */
+export class DlibResNetEmbedder implements Embedder {
+  readonly name = 'dlib-resnet34';
+  readonly dim = DLIB_RESNET_DIM;
+  private params: Params | undefined;
+
+  private constructor(params: Params) {
+    this.params = params;
+  }
+
+  /** Builds the network from a weight map (names and shapes of face-api's manifest). Does not take ownership. */
+  static fromWeights(weights: tf.NamedTensorMap): DlibResNetEmbedder {
+    return new DlibResNetEmbedder(buildParams(weights));
+  }
+
+  /** Loads the bundled uint8-quantised weights through the context's file loader. */
+  static async load(ctx: ModelContext): Promise<DlibResNetEmbedder> {
+    const weights = await loadWeightsManifest(ctx.files, DLIB_RESNET_MANIFEST);
+    try {
+      return DlibResNetEmbedder.fromWeights(weights);
+    } finally {
+      tf.dispose(weights);
+    }
+  }
+
+  /** Number of parameters after folding (conv filters, folded biases, fc). */
+  get parameterCount(): number {
+    const p = this.live();
+    const convs = [p.stem, ...p.blocks.flatMap((b) => [b.conv1, b.conv2])];
+    return convs.reduce((n, c) => n + c.filter.size + c.bias.size, p.fc.size);
+  }
+
+  /** The [n, 128] descriptors as a tensor (the caller disposes it). */
+  predict(faces: tf.Tensor4D): tf.Tensor2D {
+    assertFaceBatch(faces, [DLIB_RESNET_INPUT, DLIB_RESNET_INPUT], this.name);
+    const p = this.live();
+    return tf.tidy(() => {
+      const mean = tf.tensor1d([...DLIB_MEAN_RGB]);
+      let x = tf.div(tf.sub(tf.cast(faces, 'float32'), mean), 255) as tf.Tensor4D;
+      x = conv(x, p.stem, 2, 'valid', 'relu');
+      x = tf.maxPool(x, 3, 2, 'valid');
+      for (const b of p.blocks) x = b.def.kind === 'down' ? downBlock(x, b) : sameBlock(x, b);
+      return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, p.fc);
+    });
+  }
+
+  async embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
+    assertFaceBatch(faces, [DLIB_RESNET_INPUT, DLIB_RESNET_INPUT], this.name);
+    if (faces.shape[0] === 0) return [];
+    const out = this.predict(faces);
+    try {
+      return await rowsOf(out);
+    } finally {
+      out.dispose();
+    }
+  }
+
+  dispose(): void {
+    if (!this.params) return;
+    const p = this.params;
+    this.params = undefined;
+    tf.dispose([
+      p.fc,
+      p.stem.filter,
+      p.stem.bias,
+      ...p.blocks.flatMap((b) => [b.conv1.filter, b.conv1.bias, b.conv2.filter, b.conv2.bias]),
+    ]);
+  }
+
+  private live(): Params {
+    if (!this.params) throw new FaceKitError('E_INPUT', `${this.name}: the embedder has been disposed`);
+    return this.params;
+  }
+}

@@ -1,0 +1,131 @@
+import {
+  type AlignmentTemplate,
+  type Embedder,
+  FaceKitError,
+  graphModelHandler,
+  isFaceKitError,
+  type ModelContext,
+} from '@facekit/core';
+import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFaceBatch, rowsOf } from './input.js';
+import { repairFusedPrelu } from './prelu-repair.js';
+
+export const MOBILEFACENET_MODEL = 'mobilefacenet.json';
+export const MOBILEFACENET_INPUT = 112;
+export const MOBILEFACENET_DIM = 192;
+
+/**
+ * The standard ArcFace / InsightFace 5-point template at 112×112 (eyes, nose tip, mouth corners; image-left first),
+ * the alignment of the MS-Celeb-1M 112×112 training sets MobileFaceNet models are trained on.
+ */
+export const ARCFACE_TEMPLATE_112: AlignmentTemplate = {
+  size: [112, 112],
+  source: 'five',
+  points: [
+    [38.2946, 51.6963],
+    [73.5318, 51.5014],
+    [56.0252, 71.7366],
+    [41.5493, 92.3655],
+    [70.7299, 92.2041],
+  ],
+};
+
+/** An IOHandler that loads the bundled graph and undoes the converter's PReLU fusion (see prelu-repair.ts). */
+function repairingHandler(ctx: ModelContext, path: string, onRepair: (n: number) => void): tf.io.IOHandler {
+  const inner = graphModelHandler(ctx.files, path);
+  return {
+    load: async () => {
+      const artifacts = await inner.load!();
+      const { topology, repaired } = repairFusedPrelu(artifacts.modelTopology);
+      onRepair(repaired);
+      return { ...artifacts, modelTopology: topology as object };
+    },
+  };
+}
+
+/**
+ * MobileFaceNet (112×112 RGB → 192-D, L2-normalised) from the tfjs graph model bundled in @facekit/models.
+ * Input: aligned faces 0..255; the graph takes RGB scaled to 0..1 (as @vladmandic/human feeds it), with no
+ * normalisation op of its own.
+ *
+ * @example
+ * const net = await MobileFaceNetEmbedder.load(ctx);
+ * const vectors = await net.embed(faces); // faces: [n, 112, 112, 3]
+ * net.dispose();
+ */
+export class MobileFaceNetEmbedder implements Embedder {
+  readonly name = 'mobilefacenet';
+  readonly dim = MOBILEFACENET_DIM;
+  private model: GraphModel | undefined;
+
+  private constructor(
+    model: GraphModel,
+    /** How many PReLUs the loader repaired (16 for the bundled file). */
+    readonly repairedPrelus: number,
+  ) {
+    this.model = model;
+  }
+
+  static async load(ctx: ModelContext): Promise<MobileFaceNetEmbedder> {
+    let repaired = 0;
+    let model: GraphModel;
+    try {
+      model = await loadGraphModel(repairingHandler(ctx, MOBILEFACENET_MODEL, (n) => (repaired = n)));
+    } catch (cause) {
+      if (isFaceKitError(cause)) throw cause;
+      throw new FaceKitError('E_WEIGHTS_FORMAT', `${MOBILEFACENET_MODEL} could not be loaded as a graph model`, {
+        cause,
+      });
+    }
+    const shape = model.inputs[0]?.shape ?? [];
+    const s = MOBILEFACENET_INPUT;
+    if (shape.length !== 4 || shape[1] !== s || shape[2] !== s || shape[3] !== 3) {
+      model.dispose();
+      throw new FaceKitError(
+        'E_WEIGHTS_FORMAT',
+        `${MOBILEFACENET_MODEL}: expected input [batch, ${s}, ${s}, 3], got [${shape}]`,
+      );
+    }
+    return new MobileFaceNetEmbedder(model, repaired);
+  }
+
+  /** The [n, 192] unit vectors as a tensor (the caller disposes it). */
+  predict(faces: tf.Tensor4D): tf.Tensor2D {
+    assertFaceBatch(faces, [MOBILEFACENET_INPUT, MOBILEFACENET_INPUT], this.name);
+    const model = this.live();
+    return tf.tidy(() => {
+      const x = tf.div(tf.cast(faces, 'float32'), 255);
+      const out = model.execute(x, 'embeddings') as tf.Tensor2D;
+      if (out.rank !== 2 || out.shape[1] !== MOBILEFACENET_DIM) {
+        throw new FaceKitError(
+          'E_WEIGHTS_FORMAT',
+          `${MOBILEFACENET_MODEL}: output shape [${out.shape}], expected [n, 192]`,
+        );
+      }
+      // The graph already ends in an L2 normalisation; normalising again costs nothing and guarantees unit length.
+      return tf.div(out, tf.maximum(tf.norm(out, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
+    });
+  }
+
+  async embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
+    assertFaceBatch(faces, [MOBILEFACENET_INPUT, MOBILEFACENET_INPUT], this.name);
+    if (faces.shape[0] === 0) return [];
+    const out = this.predict(faces);
+    try {
+      return await rowsOf(out);
+    } finally {
+      out.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.model = undefined;
+  }
+
+  private live(): GraphModel {
+    if (!this.model) throw new FaceKitError('E_INPUT', `${this.name}: the embedder has been disposed`);
+    return this.model;
+  }
+}
