@@ -29,7 +29,14 @@ export interface PipelineOptions {
   threshold?: number;
   /** Minimum detector score (default 0.5). */
   minFaceScore?: number;
+  /**
+   * Which face to embed when an image holds several: 'largest' (default) or 'central' — the largest after weighting
+   * each box's area by its closeness to the image centre, for photos framed on their subject (LFW, ID photos).
+   */
+  pick?: FacePick;
 }
+
+export type FacePick = 'largest' | 'central';
 
 export interface RepresentOptions {
   /** Throw E_NO_FACE when no face is found (default true); when false the whole image is used. */
@@ -44,8 +51,11 @@ export interface FaceSummary {
   score: number;
   /** How many faces the detector found in the image. */
   faceCount: number;
-  /** 'largest' when several faces were found, 'only' for one, 'fallback' for the whole-image fallback. */
-  chosen: 'largest' | 'only' | 'fallback' | 'all';
+  /**
+   * The rule that chose this face: 'largest' / 'central' when several faces were found (see PipelineOptions.pick),
+   * 'only' for one, 'fallback' for the whole-image fallback, 'all' when every face was embedded.
+   */
+  chosen: FacePick | 'only' | 'fallback' | 'all';
 }
 
 export interface Representation {
@@ -63,6 +73,21 @@ export interface VerifyResult extends Verdict {
 
 /** The embedder used when none is named. Chosen by LFW View 1 DevTest accuracy (see README). */
 export const DEFAULT_EMBEDDER = 'dlib-resnet34';
+
+/**
+ * The face with the largest area × (1 − distance of its centre from the image centre / half the diagonal): a large
+ * bystander at the edge loses to the framed subject, while a clearly larger central face still wins.
+ */
+function mostCentral(faces: Face[], image: tf.Tensor3D): Face {
+  const [h, w] = image.shape;
+  const halfDiagonal = Math.hypot(w, h) / 2;
+  const weight = (f: Face) => {
+    const dx = f.box.x + f.box.width / 2 - w / 2;
+    const dy = f.box.y + f.box.height / 2 - h / 2;
+    return boxArea(f.box) * Math.max(0, 1 - Math.hypot(dx, dy) / halfDiagonal);
+  };
+  return faces.reduce((best, f) => (weight(f) > weight(best) ? f : best));
+}
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -95,7 +120,11 @@ export class FacePipeline {
       metric: options.metric ?? models.embedders.get(options.embedder ?? DEFAULT_EMBEDDER).defaultMetric,
       threshold: options.threshold,
       minFaceScore: options.minFaceScore ?? 0.5,
+      pick: options.pick ?? 'largest',
     };
+    if (opts.pick !== 'largest' && opts.pick !== 'central') {
+      throw new FaceKitError('E_CONFIG', `pick must be 'largest' or 'central', got '${String(opts.pick)}'`);
+    }
     assertMetric(opts.metric);
     if (opts.threshold !== undefined && (!Number.isFinite(opts.threshold) || opts.threshold < 0)) {
       throw new FaceKitError('E_CONFIG', `threshold must be a finite number ≥ 0, got ${opts.threshold}`);
@@ -136,14 +165,14 @@ export class FacePipeline {
       const face: Face = { box: wholeImageBox(image), score: 0, detector: 'none' };
       return [{ face, summary: { box: face.box, score: 0, faceCount: 0, chosen: 'fallback' } }];
     }
-    const chosen = o.all ? faces : [faces[0]];
+    const chosen = o.all ? faces : [this.options.pick === 'central' ? mostCentral(faces, image) : faces[0]];
     return chosen.map((face) => ({
       face,
       summary: {
         box: face.box,
         score: face.score,
         faceCount: faces.length,
-        chosen: o.all ? 'all' : faces.length > 1 ? 'largest' : 'only',
+        chosen: o.all ? 'all' : faces.length > 1 ? this.options.pick : 'only',
       },
     }));
   }

@@ -1,96 +1,20 @@
 import { Command, CommanderError } from 'commander';
-import { FaceKitError, type MetricName, models } from '@facekit/core';
-import { BACKENDS, type BackendPreference, ensureBackend } from './backend.js';
+import { FaceKitError, models } from '@facekit/core';
+import { ensureBackend } from './backend.js';
 import { representJson, representText, verifyJson, verifyText } from './cli-format.js';
-import { modelOptions, type NodeOptions } from './options.js';
+import { commandModules } from './commands/index.js';
+import { type CliIO, errorLine, type ModelFlags, modelFlags, toOptions } from './commands/shared.js';
+import { modelOptions } from './options.js';
+
+export { type CliIO, errorLine, toOptions } from './commands/shared.js';
 import { represent, verify } from './index.js';
 import { version } from '../package.json';
-
-/** Where the CLI writes; tests pass collectors, the bin passes the process streams. */
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
 
 const processIO: CliIO = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  isTTY: Boolean(process.stderr.isTTY),
 };
-
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-/** The single stderr line for any failure: `facekit: E_CODE: message`. */
-export function errorLine(e: unknown): string {
-  const err = e as { name?: string; code?: unknown; message?: unknown };
-  if (e instanceof FaceKitError || (err?.name === 'FaceKitError' && typeof err.code === 'string')) {
-    return `facekit: ${String(err.code)}: ${oneLine(String(err.message))}`;
-  }
-  if (e instanceof CommanderError) return `facekit: E_INPUT: ${oneLine(e.message.replace(/^error:\s*/, ''))}`;
-  const msg = e instanceof Error ? e.message : String(e);
-  return `facekit: E_INTERNAL: ${oneLine(msg) || 'unexpected error'}`;
-}
-
-function number(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) {
-    throw new FaceKitError('E_CONFIG', `--${name} expects a number, got '${value}'`);
-  }
-  return n;
-}
-
-interface ModelFlags {
-  embedder?: string;
-  detector?: string;
-  landmarker?: string;
-  align?: string;
-  metric?: string;
-  threshold?: string;
-  minFaceScore?: string;
-  weights?: string;
-  backend?: string;
-  maxPixels?: string;
-  enforceDetection: boolean;
-  json?: boolean;
-}
-
-/** CLI flags → Node API options (validated again by the API). */
-export function toOptions(f: ModelFlags): NodeOptions {
-  const o: NodeOptions = { enforceDetection: f.enforceDetection };
-  if (f.embedder !== undefined) o.embedder = f.embedder;
-  if (f.detector !== undefined) o.detector = f.detector;
-  if (f.landmarker !== undefined) o.landmarker = f.landmarker;
-  if (f.align !== undefined) o.align = f.align;
-  if (f.metric !== undefined) o.metric = f.metric as MetricName;
-  if (f.threshold !== undefined) o.threshold = number(f.threshold, 'threshold');
-  if (f.minFaceScore !== undefined) o.minFaceScore = number(f.minFaceScore, 'min-face-score');
-  if (f.weights !== undefined) o.weightsPath = f.weights;
-  if (f.backend !== undefined) o.backend = f.backend as BackendPreference;
-  if (f.maxPixels !== undefined) o.maxPixels = number(f.maxPixels, 'max-pixels');
-  return o;
-}
-
-function modelFlags(cmd: Command, withThreshold: boolean): Command {
-  cmd
-    .option('--embedder <name>', 'embedder (see `facekit models`)')
-    .option('--detector <name>', 'face detector')
-    .option('--landmarker <name>', "landmarker, or 'none' to align on the detector's keypoints")
-    .option('--align <mode>', "aligner: '2d' or 'none'");
-  if (withThreshold) {
-    cmd
-      .option('--metric <name>', 'cosine, euclidean, euclidean-l2 or squared-l2 (default: the embedder’s)')
-      .option('--threshold <x>', 'decision threshold (default: the embedder’s for the metric)');
-  }
-  return cmd
-    .option('--min-face-score <x>', 'minimum detector score in [0, 1]')
-    .option('--weights <path>', 'weights file for an embedder whose weights are not bundled')
-    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')} (default: FACEKIT_BACKEND, else auto)`)
-    .option('--max-pixels <n>', 'refuse images with more pixels (default 50000000)')
-    .option('--no-enforce-detection', 'use the whole image when no face is found instead of failing')
-    .option('--json', 'print one JSON object');
-}
 
 function buildProgram(io: CliIO): Command {
   const program = new Command('facekit');
@@ -162,6 +86,7 @@ function buildProgram(io: CliIO): Command {
         ].join('\n')}\n`,
       );
     });
+  for (const register of commandModules) register(program, io);
   return program;
 }
 
@@ -176,7 +101,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   const program = buildProgram(io);
   try {
     if (argv.length === 0) {
-      throw new FaceKitError('E_INPUT', 'missing command: verify, represent or models (see facekit --help)');
+      throw new FaceKitError('E_INPUT', 'missing command (see facekit --help)');
     }
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

@@ -1,9 +1,4 @@
-// The model packages register their detectors, landmarkers, aligners and embedders in core's registry on import.
-import '@facekit/detect';
-import '@facekit/align';
-import '@facekit/pretrained';
-import '@facekit/facenet';
-import '@facekit/deepface';
+import './register-models.js';
 
 import { type Face, type Representation, throwIfAborted } from '@facekit/core';
 import { ensureBackend } from './backend.js';

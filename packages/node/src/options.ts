@@ -29,6 +29,7 @@ const KEYS = new Set<string>([
   'metric',
   'threshold',
   'minFaceScore',
+  'pick',
   'enforceDetection',
   'signal',
   'weightsPath',
@@ -79,6 +80,9 @@ export function validateOptions(options: unknown): asserts options is NodeOption
       throw new FaceKitError('E_CONFIG', `option '${key}' must be true or false, got ${String(o[key])}`);
     }
   }
+  if (o.pick !== undefined && o.pick !== 'largest' && o.pick !== 'central') {
+    throw new FaceKitError('E_CONFIG', `pick must be 'largest' or 'central', got ${String(o.pick)}`);
+  }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new FaceKitError('E_CONFIG', 'option signal must be an AbortSignal');
   }
@@ -90,6 +94,7 @@ export function validateOptions(options: unknown): asserts options is NodeOption
 export function modelOptions(o: NodeOptions): Required<Pick<NodeOptions, 'detector' | 'landmarker' | 'align'>> & {
   embedder: string;
   minFaceScore: number;
+  pick: 'largest' | 'central';
   weightsPath?: string;
 } {
   return {
@@ -98,6 +103,7 @@ export function modelOptions(o: NodeOptions): Required<Pick<NodeOptions, 'detect
     align: o.align ?? '2d',
     embedder: o.embedder ?? DEFAULT_EMBEDDER,
     minFaceScore: o.minFaceScore ?? 0.5,
+    pick: o.pick ?? 'largest',
     weightsPath: o.weightsPath,
   };
 }

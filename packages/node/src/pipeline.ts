@@ -136,6 +136,7 @@ async function load(options: NodeOptions): Promise<NodePipeline> {
     align: m.align,
     embedder: m.embedder,
     minFaceScore: m.minFaceScore,
+    pick: m.pick,
     metric: options.metric,
     threshold: options.threshold,
   });
@@ -163,7 +164,15 @@ const cache = new Map<string, Promise<NodePipeline>>();
 export function cachedPipeline(options: NodeOptions = {}): Promise<NodePipeline> {
   validateOptions(options);
   const m = modelOptions(options);
-  const key = JSON.stringify([m.detector, m.landmarker, m.align, m.embedder, m.minFaceScore, m.weightsPath ?? null]);
+  const key = JSON.stringify([
+    m.detector,
+    m.landmarker,
+    m.align,
+    m.embedder,
+    m.minFaceScore,
+    m.pick,
+    m.weightsPath ?? null,
+  ]);
   let entry = cache.get(key);
   if (!entry) {
     const {

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { haveShared, lfwDir, lfwImage, repoRoot } from '../../../test/utils.js';
 import { main } from '../src/cli.js';
 import { buildPackages } from './build.js';
+import { runBin } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,23 +87,6 @@ describe('CLI in-process: parsing and errors', () => {
     expect(r.err).toBe('facekit: E_INTERNAL: something broke at nowhere (x.js:1:1)\n');
   });
 });
-
-const execFileP = promisify(execFile);
-const bin = join(repoRoot, 'packages', 'node', 'bin', 'facekit.mjs');
-
-/** The real `facekit` bin in a child process (needs the build). */
-async function runBin(argv: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [bin, ...argv], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, out: stdout, err: stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
 
 describe('CLI as a child process (built bin)', () => {
   beforeAll(async () => {

@@ -1,6 +1,31 @@
 import { type FaceKitErrorCode, isFaceKitError } from '@facekit/core';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { crc32, deflateSync } from 'node:zlib';
 import { expect } from 'vitest';
+import { repoRoot } from '../../../test/utils.js';
+
+const execFileP = promisify(execFile);
+const bin = join(repoRoot, 'packages', 'node', 'bin', 'facekit.mjs');
+
+/** The real `facekit` bin in a child process (needs the build: see build.ts). */
+export async function runBin(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [bin, ...argv], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout, err: x.stderr };
+  }
+}
 
 /** Awaits `p` and checks that it rejected with a FaceKitError of `code`; returns the error. */
 export async function expectCode(p: Promise<unknown> | (() => unknown), code: FaceKitErrorCode): Promise<Error> {

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { FaceKitError, type FaceKitErrorCode } from '@facekit/core';
 import { Piscina } from 'piscina';
+import type { EmbedTaskResult } from './embed-worker.js';
 import { type ImageEmbeddings, MultiEmbedder, type MultiEmbedderOptions } from './multi-embedder.js';
 
 export interface EmbedPoolOptions extends MultiEmbedderOptions {
@@ -54,7 +56,9 @@ export class EmbedPool {
     for (let start = 0; start < paths.length; start += chunk) {
       const slice = paths.slice(start, start + chunk);
       tasks.push(
-        this.pool.run({ options: this.embedOptions, paths: slice }, { signal }).then((res: ImageEmbeddings[]) => {
+        this.pool.run({ options: this.embedOptions, paths: slice }, { signal }).then((out: EmbedTaskResult) => {
+          if (!out.ok) throw new FaceKitError(out.code as FaceKitErrorCode, out.message);
+          const res = out.results;
           res.forEach((r, j) => {
             results[start + j] = r;
           });

@@ -18,7 +18,7 @@ import {
   vectorDistance,
 } from '@facekit/core';
 import { type EmbedPoolOptions, type EmbedRunOptions, embedMany } from './embed-pool.js';
-import type { ImageEmbeddings } from './multi-embedder.js';
+import { comboKey, type ImageEmbeddings } from './multi-embedder.js';
 
 export interface LfwBenchOptions extends Omit<EmbedPoolOptions & EmbedRunOptions, 'embedders'> {
   /** The LFW folder (holding `images/` and the pairs files) or the images folder itself. */
@@ -31,6 +31,8 @@ export interface LfwBenchOptions extends Omit<EmbedPoolOptions & EmbedRunOptions
    */
   trainPairs?: string;
   embedders: string[];
+  /** Aligners to compare; every embedder runs under every aligner on the same detections (default ['2d']). */
+  aligners?: string[];
   /** Folds for a single-set pairs file (View 1); View 2 keeps its 10. */
   folds?: number;
   /** Use only the first N pairs per fold and kind (quick runs and tests). */
@@ -46,6 +48,7 @@ export interface MetricResult extends VerificationReport {
 
 export interface EmbedderResult {
   embedder: string;
+  aligner: string;
   defaultMetric: MetricName;
   /** The embedder's default metric's results, flattened for the JSON output. */
   accuracy: number;
@@ -53,6 +56,8 @@ export interface EmbedderResult {
   auc: number;
   eer: number;
   tarAtFar1e3: number;
+  /** The threshold each fold used, chosen on the other folds (default metric). */
+  foldThresholds: number[];
   metrics: MetricResult[];
 }
 
@@ -68,9 +73,17 @@ export interface LfwBenchReport {
   seconds: number;
   detector: string;
   landmarker: string;
-  aligner: string;
+  pick: string;
   workers: number;
+  /** One per embedder × aligner; the top-level accuracy fields repeat the first. */
   results: EmbedderResult[];
+  embedder: string;
+  aligner: string;
+  accuracy: number;
+  std: number;
+  auc: number;
+  eer: number;
+  tarAtFar1e3: number;
 }
 
 function imagesDir(data: string): string {
@@ -97,10 +110,10 @@ async function readPairsFile(file: string, folds: number | undefined, limit: num
   return pairs;
 }
 
-function scorePairs(pairs: LfwPair[], byPath: Map<string, ImageEmbeddings>, embedder: string, metric: MetricName) {
+function scorePairs(pairs: LfwPair[], byPath: Map<string, ImageEmbeddings>, key: string, metric: MetricName) {
   return pairs.map((p) => {
-    const a = byPath.get(lfwImagePath(p.a))!.vectors[embedder];
-    const b = byPath.get(lfwImagePath(p.b))!.vectors[embedder];
+    const a = byPath.get(lfwImagePath(p.a))!.vectors[key];
+    const b = byPath.get(lfwImagePath(p.b))!.vectors[key];
     return { distance: vectorDistance(a, b, metric), same: p.same };
   });
 }
@@ -115,6 +128,8 @@ function scorePairs(pairs: LfwPair[], byPath: Map<string, ImageEmbeddings>, embe
 export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport> {
   const { data, pairs: pairsOpt, trainPairs, folds, limitPerFold, ...embedOptions } = options;
   for (const e of options.embedders) models.embedders.get(e);
+  const aligners = options.aligners ?? ['2d'];
+  for (const a of aligners) models.aligners.get(a);
   const pairsFile = pairsOpt ?? join(data, 'pairs.txt');
   const pairs = await readPairsFile(pairsFile, folds, limitPerFold);
   const train = trainPairs ? await readPairsFile(trainPairs, folds, limitPerFold) : [];
@@ -124,36 +139,41 @@ export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport
   const workers = embedOptions.workers ?? availableParallelism();
   const embedded = await embedMany(
     rel.map((r) => join(dir, r)),
-    { ...embedOptions, workers },
+    { ...embedOptions, aligners, workers },
   );
   const seconds = (performance.now() - t0) / 1000;
   const byPath = new Map(rel.map((r, i) => [r, embedded[i]]));
   const undetectedImages = rel.filter((_, i) => !embedded[i].detected);
 
-  const results = options.embedders.map((embedder): EmbedderResult => {
+  const combos = aligners.flatMap((aligner) => options.embedders.map((embedder) => ({ embedder, aligner })));
+  const results = combos.map(({ embedder, aligner }): EmbedderResult => {
     const spec = models.embedders.get(embedder);
+    const key = comboKey(embedder, aligner);
     const metrics = METRICS.map((metric): MetricResult => {
-      const scored = scorePairs(pairs, byPath, embedder, metric);
+      const scored = scorePairs(pairs, byPath, key, metric);
       const report = evaluateVerification(
         scored,
         pairs.map((p) => p.fold),
       );
       if (!train.length) return { metric, ...report };
-      const trainThreshold = chooseThreshold(scorePairs(train, byPath, embedder, metric)).threshold;
+      const trainThreshold = chooseThreshold(scorePairs(train, byPath, key, metric)).threshold;
       return { metric, ...report, trainThreshold, heldOutAccuracy: accuracyAt(scored, trainThreshold) };
     });
     const main = metrics.find((m) => m.metric === spec.defaultMetric)!;
     return {
       embedder,
+      aligner,
       defaultMetric: spec.defaultMetric,
       accuracy: main.accuracy,
       std: main.std,
       auc: main.auc,
       eer: main.eer,
       tarAtFar1e3: main.tarAtFar1e3,
+      foldThresholds: main.foldResults.map((f) => f.threshold),
       metrics,
     };
   });
+  const first = results[0];
   return {
     pairsFile,
     trainPairsFile: trainPairs,
@@ -165,8 +185,15 @@ export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport
     seconds,
     detector: options.detector ?? 'blazeface',
     landmarker: options.landmarker ?? 'facemesh',
-    aligner: options.align ?? '2d',
+    pick: options.pick ?? 'largest',
     workers,
     results,
+    embedder: first.embedder,
+    aligner: first.aligner,
+    accuracy: first.accuracy,
+    std: first.std,
+    auc: first.auc,
+    eer: first.eer,
+    tarAtFar1e3: first.tarAtFar1e3,
   };
 }

@@ -1,27 +1,36 @@
+import '../register-models.js';
 import { FacePipeline, type PipelineOptions } from '@facekit/core';
 import { ensureBackend } from '../backend.js';
 import { toImageTensor } from '../decode.js';
 import { nodeModelContext } from '../model-context.js';
 
-/** One image's embeddings under several embedders, computed on one detection. */
+/** One image's embeddings under several embedder × aligner combinations, computed on one detection. */
 export interface ImageEmbeddings {
   path: string;
   /** False when no face was found and the whole image was used (counted, never dropped). */
   detected: boolean;
+  /** Keyed by `comboKey(embedder, aligner)`. */
   vectors: Record<string, Float32Array>;
-  /** Decode + detect + align + embed time for this image, all embedders. */
+  /** Decode + detect + align + embed time for this image, all combinations. */
   ms: number;
 }
 
-export interface MultiEmbedderOptions extends Omit<PipelineOptions, 'embedder'> {
+export interface MultiEmbedderOptions extends Omit<PipelineOptions, 'embedder' | 'align'> {
   embedders: string[];
+  /** Aligners to compare (default ['2d']). */
+  aligners?: string[];
   backend?: string;
   weightsPath?: string;
 }
 
+/** The key of one embedder × aligner combination in `ImageEmbeddings.vectors`. */
+export function comboKey(embedder: string, aligner: string): string {
+  return `${embedder}|${aligner}`;
+}
+
 /**
- * Detects once per image and embeds the chosen face with each embedder, so that embedders are compared on identical
- * detections and the detector runs once.
+ * Detects once per image and embeds the chosen face with each embedder under each aligner, so that combinations are
+ * compared on identical detections and the detector runs once.
  */
 export class MultiEmbedder {
   private constructor(private readonly pipelines: FacePipeline[]) {}
@@ -29,9 +38,11 @@ export class MultiEmbedder {
   static async create(options: MultiEmbedderOptions): Promise<MultiEmbedder> {
     await ensureBackend(options.backend);
     const ctx = nodeModelContext({ weightsPath: options.weightsPath });
-    const { embedders, backend: _b, weightsPath: _w, ...rest } = options;
+    const { embedders, aligners = ['2d'], backend: _b, weightsPath: _w, ...rest } = options;
     const pipelines: FacePipeline[] = [];
-    for (const embedder of embedders) pipelines.push(await FacePipeline.create(ctx, { ...rest, embedder }));
+    for (const align of aligners) {
+      for (const embedder of embedders) pipelines.push(await FacePipeline.create(ctx, { ...rest, embedder, align }));
+    }
     return new MultiEmbedder(pipelines);
   }
 
@@ -43,7 +54,7 @@ export class MultiEmbedder {
       const vectors: Record<string, Float32Array> = {};
       for (const p of this.pipelines) {
         const [e] = await p.embedFaces([{ image: tensor, face: chosen.face }]);
-        vectors[p.spec.name] = e.vector;
+        vectors[comboKey(p.spec.name, p.options.align)] = e.vector;
       }
       return { path, detected: chosen.summary.chosen !== 'fallback', vectors, ms: performance.now() - t0 };
     } finally {

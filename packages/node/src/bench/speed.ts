@@ -10,6 +10,8 @@ export interface SpeedBenchOptions {
   images: string;
   limit?: number;
   embedder?: string;
+  /** Aligner for facekit (default '2d'). */
+  align?: string;
   workers?: number;
   /** Skip the face-api comparison. */
   facekitOnly?: boolean;
@@ -20,6 +22,7 @@ export interface SpeedBenchReport {
   images: number;
   workers: number;
   embedder: string;
+  aligner: string;
   facekit: { imagesPerSecond: number; seconds: number; undetected: number };
   faceApi?: { imagesPerSecond: number; seconds: number; undetected: number };
   /** facekit images/s ÷ face-api images/s. */
@@ -89,7 +92,8 @@ export async function benchSpeed(options: SpeedBenchOptions): Promise<SpeedBench
   const paths = await listImages(options.images, options.limit ?? 200);
   const workers = options.workers ?? availableParallelism();
   const embedder = options.embedder ?? DEFAULT_EMBEDDER;
-  const pool = new EmbedPool({ embedders: [embedder], workers });
+  const aligner = options.align ?? '2d';
+  const pool = new EmbedPool({ embedders: [embedder], aligners: [aligner], workers });
   let facekit: SpeedBenchReport['facekit'];
   try {
     await pool.warmUp(paths[0]);
@@ -100,12 +104,13 @@ export async function benchSpeed(options: SpeedBenchOptions): Promise<SpeedBench
   } finally {
     await pool.destroy();
   }
-  if (options.facekitOnly) return { images: paths.length, workers, embedder, facekit };
+  if (options.facekitOnly) return { images: paths.length, workers, embedder, aligner, facekit };
   const faceApi = await runFaceApi(paths, workers, options.onProgress);
   return {
     images: paths.length,
     workers,
     embedder,
+    aligner,
     facekit,
     faceApi,
     ratio: facekit.imagesPerSecond / faceApi.imagesPerSecond,

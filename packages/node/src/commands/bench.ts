@@ -1,0 +1,156 @@
+import { type Command, Option } from 'commander';
+import { DEFAULT_EMBEDDER, FaceKitError } from '@facekit/core';
+import { type LfwBenchReport, benchLfw } from '../bench/lfw.js';
+import { benchSpeed, type SpeedBenchReport } from '../bench/speed.js';
+import { progress } from './progress.js';
+import { benchCommand, type CliIO, positiveInt, type RegisterCommands } from './shared.js';
+
+const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+function lfwText(r: LfwBenchReport): string {
+  const lines = [
+    `LFW ${r.pairsFile}: ${r.pairs} pairs, ${r.images} images, ${r.undetected} without a detected face ` +
+      `(whole image used), ${r.facesPerSecond.toFixed(2)} faces/s over ${r.workers} worker(s) for all combinations`,
+    `detector ${r.detector}, landmarker ${r.landmarker}, pick ${r.pick}`,
+  ];
+  for (const x of r.results) {
+    lines.push(
+      `${x.embedder} + ${x.aligner} (${x.defaultMetric}): ${pct(x.accuracy)} ± ${pct(x.std)}, AUC ${x.auc.toFixed(4)}, ` +
+        `EER ${pct(x.eer)}, TAR@FAR=1e-3 ${pct(x.tarAtFar1e3)}, fold thresholds ${x.foldThresholds.map((t) => t.toPrecision(4)).join(' ')}`,
+    );
+    for (const m of x.metrics) {
+      const held =
+        m.heldOutAccuracy !== undefined
+          ? `, train threshold ${m.trainThreshold?.toPrecision(4)} → ${pct(m.heldOutAccuracy)}`
+          : '';
+      lines.push(
+        `    ${m.metric.padEnd(13)} ${pct(m.accuracy)} ± ${pct(m.std)}, threshold ${m.threshold.toPrecision(4)}${held}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function speedText(r: SpeedBenchReport): string {
+  const lines = [
+    `${r.images} images, ${r.workers} worker thread(s), wasm backend`,
+    `facekit (${r.embedder} + ${r.aligner}): ${r.facekit.imagesPerSecond.toFixed(2)} images/s (${r.facekit.undetected} without a face)`,
+  ];
+  if (r.faceApi) {
+    lines.push(
+      `face-api (ssd_mobilenetv1 + landmarks68 + recognition): ${r.faceApi.imagesPerSecond.toFixed(2)} images/s (${r.faceApi.undetected} without a face)`,
+      `ratio facekit / face-api: ${r.ratio?.toFixed(2)}×`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface LfwFlags {
+  data?: string;
+  pairs?: string;
+  trainPairs?: string;
+  embedder?: string[];
+  align?: string[];
+  pick: 'largest' | 'central';
+  folds?: string;
+  limitPerFold?: string;
+  workers?: string;
+  backend?: string;
+  json?: boolean;
+}
+
+function addLfw(bench: Command, io: CliIO): void {
+  bench
+    .command('lfw')
+    .description('the LFW verification protocol from raw images: detect → align → embed → threshold per fold')
+    .option('--data <dir>', 'the LFW folder (images/ + pairs files; default FACEKIT_LFW_DIR)')
+    .option('--pairs <file>', 'pairs file (default <data>/pairs.txt, View 2)')
+    .option('--train-pairs <file>', 'also choose thresholds on this pairs file and report them on --pairs (View 1)')
+    .option('--embedder <names>', `embedder(s), comma-separated or repeated (default ${DEFAULT_EMBEDDER})`, list)
+    .option('--align <modes>', "aligner(s), comma-separated or repeated (default '2d')", list)
+    .addOption(
+      new Option('--pick <rule>', 'face to use when an image holds several')
+        .choices(['largest', 'central'])
+        .default('central', 'central: LFW images are centred on their subject'),
+    )
+    .option('--folds <n>', 'folds for a pairs file without fold structure (View 1); View 2 keeps its 10')
+    .option('--limit-per-fold <n>', 'only the first N matched and N mismatched pairs of each fold (quick runs)')
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--backend <name>', 'tfjs backend in the workers')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (f: LfwFlags) => {
+      const data = f.data ?? process.env.FACEKIT_LFW_DIR;
+      if (!data) throw new FaceKitError('E_CONFIG', 'bench lfw needs --data DIR (or FACEKIT_LFW_DIR)');
+      const bar = progress(io, 'embedding LFW images');
+      try {
+        const report = await benchLfw({
+          data,
+          pairs: f.pairs,
+          trainPairs: f.trainPairs,
+          embedders: f.embedder?.length ? f.embedder : [DEFAULT_EMBEDDER],
+          aligners: f.align?.length ? f.align : ['2d'],
+          pick: f.pick,
+          folds: positiveInt(f.folds, 'folds'),
+          limitPerFold: positiveInt(f.limitPerFold, 'limit-per-fold'),
+          workers: f.workers === '0' ? 0 : positiveInt(f.workers, 'workers'),
+          backend: f.backend,
+          onProgress: (d, t) => bar.update(d, t),
+        });
+        bar.stop();
+        io.stdout(f.json ? `${JSON.stringify(report)}\n` : lfwText(report));
+      } finally {
+        bar.stop();
+      }
+    });
+}
+
+interface SpeedFlags {
+  images: string;
+  limit?: string;
+  embedder?: string;
+  align?: string;
+  workers?: string;
+  facekitOnly?: boolean;
+  json?: boolean;
+}
+
+function addSpeed(bench: Command, io: CliIO): void {
+  bench
+    .command('speed')
+    .description('end-to-end images/s of facekit and @vladmandic/face-api on the same images (wasm, all cores)')
+    .requiredOption('--images <dir>', 'a folder of images (searched recursively)')
+    .option('--limit <n>', 'at most N images (default 200)')
+    .option('--embedder <name>', `facekit embedder (default ${DEFAULT_EMBEDDER})`)
+    .option('--align <mode>', "facekit aligner (default '2d')")
+    .option('--workers <n>', 'worker threads per library (default: one per core)')
+    .option('--facekit-only', 'skip face-api (it must be installed to compare)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (f: SpeedFlags) => {
+      const bars = { facekit: progress(io, 'facekit'), 'face-api': progress(io, 'face-api') };
+      try {
+        const report = await benchSpeed({
+          images: f.images,
+          limit: positiveInt(f.limit, 'limit'),
+          embedder: f.embedder,
+          align: f.align,
+          workers: positiveInt(f.workers, 'workers'),
+          facekitOnly: f.facekitOnly,
+          onProgress: (phase, d, t) => bars[phase].update(d, t),
+        });
+        bars.facekit.stop();
+        bars['face-api'].stop();
+        io.stdout(f.json ? `${JSON.stringify(report)}\n` : speedText(report));
+      } finally {
+        bars.facekit.stop();
+        bars['face-api'].stop();
+      }
+    });
+}
+
+/** `facekit bench lfw` and `facekit bench speed`. */
+export const registerBench: RegisterCommands = (program, io) => {
+  const bench = benchCommand(program);
+  addLfw(bench, io);
+  addSpeed(bench, io);
+};
