@@ -3,7 +3,7 @@ import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Tests import workspace packages through the '@facekit/source' export condition, i.e. straight from src/,
-// so `npm test` needs no build. One project per package: `npx vitest run --project core`.
+// so `npm test` needs no build. One project per package: `npx vitest run --project core`; `--project examples`.
 const conditions = ['@facekit/source', ...defaultServerConditions];
 const packages = readdirSync('packages', { withFileTypes: true })
   .filter((d) => d.isDirectory() && d.name !== 'models')
@@ -17,9 +17,13 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     setupFiles: ['./test/setup-backend.ts'],
-    projects: packages.map((name) => ({
-      extends: true,
-      test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true,
+        test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
+      })),
+      // examples/*: smoke tests of the runnable examples (examples/test).
+      { extends: true, test: { name: 'examples', include: ['examples/test/**/*.test.ts'] } },
+    ],
   },
 });

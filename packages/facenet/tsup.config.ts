@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // See src/gradients.ts: tfjs-core's gradient registrations are not loadable by plain Node, so they are bundled.
+  noExternal: [/register_all_gradients/],
 });

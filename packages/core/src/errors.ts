@@ -18,6 +18,7 @@ export type FaceKitErrorCode =
   | 'E_WEIGHTS_INTEGRITY' // sha256 mismatch
   | 'E_DOWNLOAD' // download failed after retries
   | 'E_BACKEND' // no usable tfjs backend
+  | 'E_DEPENDENCY' // an optional package a feature needs is not installed or does not load (npm install it)
   | 'E_ABORTED'; // cancelled through an AbortSignal
 
 export class FaceKitError extends Error {
@@ -44,4 +45,15 @@ export function isFaceKitError(e: unknown, code?: FaceKitErrorCode): e is FaceKi
 /** Throws E_ABORTED when the signal has fired; call between pipeline stages. */
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new FaceKitError('E_ABORTED', 'operation aborted', { cause: signal.reason });
+}
+
+/**
+ * A cancellation point between pipeline stages: with a signal, first yields to the event loop (inference runs
+ * synchronously, so an abort() from a timer or a request handler could not run until the call had finished), then
+ * throws E_ABORTED if the signal fired. Without a signal it costs nothing.
+ */
+export async function abortCheckpoint(signal?: AbortSignal): Promise<void> {
+  if (!signal) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  throwIfAborted(signal);
 }

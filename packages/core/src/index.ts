@@ -10,3 +10,5 @@ export * from './protocol.js';
 export * from './lfw.js';
 export * from './gallery/index.js';
 export * from './cluster/index.js';
+export * from './training/index.js';
+export * from './weights/index.js';

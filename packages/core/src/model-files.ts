@@ -45,10 +45,13 @@ function assertManifest(m: unknown, path: string): asserts m is Manifest {
   if (!ok) throw new FaceKitError('E_WEIGHTS_FORMAT', `${path}: weightsManifest is malformed`);
 }
 
+const DTYPES = new Set<unknown>(['float32', 'int32', 'bool']);
+const QUANT = new Set<unknown>([undefined, 'uint8', 'uint16', 'float16']);
+
 /** Bytes a weight spec needs once decoded, to refuse absurd shapes before allocating anything. */
 function specBytes(spec: tf.io.WeightsManifestEntry): number {
   const n = spec.shape.reduce((a, b) => a * b, 1);
-  const bytesPer = spec.quantization ? (spec.quantization.dtype === 'uint8' ? 1 : 2) : 4;
+  const bytesPer = spec.quantization ? (spec.quantization.dtype === 'uint8' ? 1 : 2) : spec.dtype === 'bool' ? 1 : 4;
   return n * bytesPer;
 }
 
@@ -60,6 +63,10 @@ async function readShards(
 ): Promise<{ specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer }> {
   const specs = manifest.flatMap((g) => g.weights);
   for (const s of specs) {
+    // Validated here so that tf.io.decodeWeights never sees a spec it would crash on or mis-size.
+    if (!s || typeof s.name !== 'string' || !DTYPES.has(s.dtype) || !QUANT.has(s.quantization?.dtype)) {
+      throw new FaceKitError('E_WEIGHTS_FORMAT', `${manifestPath}: weight '${String(s?.name)}' has no name or dtype`);
+    }
     if (!Array.isArray(s.shape) || s.shape.some((d) => !Number.isInteger(d) || d < 0 || d > 1 << 28)) {
       throw new FaceKitError('E_WEIGHTS_FORMAT', `${manifestPath}: weight '${s.name}' has an invalid shape`);
     }

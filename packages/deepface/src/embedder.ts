@@ -4,7 +4,7 @@ import {
   type Embedder,
   type EmbedderSpec,
   FaceKitError,
-  isFaceKitError,
+  loadModelContextWeights,
   type ModelContext,
   type Point,
 } from '@facekit/core';
@@ -106,40 +106,14 @@ export class DeepFaceEmbedder implements Embedder {
 /** The key the embedder asks the platform's weights store for (`ctx.weights('deepface')`). */
 export const DEEPFACE_WEIGHTS_NAME = 'deepface';
 
-const MISSING_HINT =
-  `Download ${DEEPFACE_WEIGHTS_URL}, unzip it and pass the .h5: \`facekit verify A B --embedder deepface ` +
-  `--weights /path/${DEEPFACE_WEIGHTS_FILE}\` (API: \`weightsPath\`).`;
+const MISSING_HINT = `the ${DEEPFACE_WEIGHTS_FILE} inside ${DEEPFACE_WEIGHTS_URL}`;
 
 /**
- * The weights bytes, in order: `ctx.weightsPath` read through `ctx.readFile` (or `ctx.weights(name, { path })`),
- * else the platform's weights store `ctx.weights('deepface')`, else E_WEIGHTS_MISSING saying how to get them.
+ * The weights bytes through the platform's weights store (`ctx.weightsPath` → cache → download, see core's
+ * `loadModelContextWeights`), else `ctx.readFile(ctx.weightsPath)`, else E_WEIGHTS_MISSING saying how to get them.
  */
-async function readWeights(ctx: ModelContext): Promise<{ bytes: Uint8Array; label: string }> {
-  const path = ctx.weightsPath;
-  if (path) {
-    if (ctx.readFile) return { bytes: await ctx.readFile(path), label: path };
-    if (ctx.weights) return { bytes: await ctx.weights(DEEPFACE_WEIGHTS_NAME, { path }), label: path };
-    throw new FaceKitError(
-      'E_WEIGHTS_MISSING',
-      `DeepFace: cannot read ${path}: this platform's ModelContext gives no file access (no readFile / weights)`,
-    );
-  }
-  if (!ctx.weights) {
-    throw new FaceKitError('E_WEIGHTS_MISSING', `DeepFace weights are not bundled. ${MISSING_HINT}`, {
-      details: { model: DEEPFACE_WEIGHTS_NAME },
-    });
-  }
-  try {
-    return { bytes: await ctx.weights(DEEPFACE_WEIGHTS_NAME), label: `${DEEPFACE_WEIGHTS_NAME} weights` };
-  } catch (e) {
-    if (isFaceKitError(e, 'E_WEIGHTS_MISSING')) {
-      throw new FaceKitError('E_WEIGHTS_MISSING', `DeepFace weights not found (${e.message}). ${MISSING_HINT}`, {
-        cause: e,
-        details: { model: DEEPFACE_WEIGHTS_NAME },
-      });
-    }
-    throw e;
-  }
+function readWeights(ctx: ModelContext): Promise<{ bytes: Uint8Array; label: string }> {
+  return loadModelContextWeights(ctx, DEEPFACE_WEIGHTS_NAME, MISSING_HINT);
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
-import { FaceKitError, throwIfAborted } from '@facekit/core';
+import { epochPermutation, FaceKitError, throwIfAborted, type TrainingData } from '@facekit/core';
 import { type DeepFaceConfig, deepFaceLayers, resolveConfig, type WeightedLayerName } from './architecture.js';
 import {
   type Checkpoint,
@@ -12,45 +12,8 @@ import {
 import { DeepFaceModel, type DeepFaceWeights, initLayer, uniqueVariablePrefix } from './model.js';
 import { DEFAULT_SCHEDULE, type LearningRateSchedule, learningRateAt } from './schedule.js';
 
-/** A batch of training samples: RGB images 0..255 (int32 or float32, any size) and identity labels. */
-export interface TrainingBatch {
-  images: tf.Tensor4D;
-  labels: ArrayLike<number>;
-}
-
-/**
- * Training samples the trainer can draw from by index. The platform implements it (e.g. @facekit/node over a folder
- * of identity sub-folders, aligning faces on the fly); the trainer disposes the returned images.
- */
-export interface TrainingData {
-  /** Number of samples. */
-  size: number;
-  /** Number of identities; labels are integers in [0, classes). */
-  classes: number;
-  /** The samples with these indices, in this order. */
-  load(indices: number[]): Promise<TrainingBatch>;
-}
-
-/**
- * Training data held in memory: a batch of images and their labels. The trainer does not dispose `images`.
- *
- * @example
- * const data = tensorDataset(images, labels); // images [n, h, w, 3] 0..255
- */
-export function tensorDataset(images: tf.Tensor4D, labels: ArrayLike<number>, classes?: number): TrainingData {
-  if (images.shape[0] !== labels.length) {
-    throw new FaceKitError('E_INPUT', `${images.shape[0]} images but ${labels.length} labels`);
-  }
-  const k = classes ?? Math.max(-1, ...Array.from(labels)) + 1;
-  return {
-    size: labels.length,
-    classes: k,
-    load: async (indices) => ({
-      images: tf.gather(images, indices),
-      labels: indices.map((i) => labels[i]),
-    }),
-  };
-}
+// The data interface, the in-memory dataset and the seeded epoch order are shared with FaceNet's trainer (core).
+export { epochPermutation, type TrainingBatch, type TrainingData, tensorDataset } from '@facekit/core';
 
 export interface TrainProgress {
   /** 'step' after every optimiser step, 'epoch' after the last step of an epoch (with epoch means). */
@@ -103,24 +66,6 @@ export interface TrainResult {
   /** Per-epoch mean training loss and accuracy (dropout active), resumed epochs included. */
   history: CheckpointState['history'];
   steps: number;
-}
-
-/** Deterministic permutation of 0..n-1 for an epoch (mulberry32 + Fisher–Yates). */
-export function epochPermutation(n: number, seed: number, epoch: number): number[] {
-  let a = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(epoch + 1, 0xc2b2ae35)) >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
 }
 
 /** Images 0..255 at any size → [n, h, w, 3] float32 in [0, 1] at the network's input size, as deepface feeds it. */

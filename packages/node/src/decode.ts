@@ -6,7 +6,8 @@ import sharp from 'sharp';
 
 /**
  * What the Node API accepts as an image: a file path (or `file:` URL), encoded bytes (JPEG, PNG, WebP, GIF,
- * TIFF, AVIF, …) as a Buffer / Uint8Array / ArrayBuffer, or an already decoded RGB tensor [height, width, 3].
+ * TIFF, AVIF/HEIF; not SVG or PDF) as a Buffer / Uint8Array / ArrayBuffer, or an already decoded RGB tensor
+ * [height, width, 3].
  */
 export type ImageInput = string | URL | Uint8Array | ArrayBuffer | tf.Tensor3D;
 
@@ -14,6 +15,12 @@ export interface DecodeOptions {
   /** Largest image accepted, in pixels (width × height), checked from the header before decoding. */
   maxPixels?: number;
 }
+
+/**
+ * Raster formats accepted (sharp's `format` names; AVIF/HEIC report 'heif'). Vector and document formats (SVG,
+ * PDF) and libvips' own formats are refused: rendering them from untrusted uploads is attack surface, not photos.
+ */
+const RASTER_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif', 'jp2k', 'jxl']);
 
 /** 50 megapixels: any photo, but not a decompression bomb. */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
@@ -88,6 +95,9 @@ export async function decodeImageBytes(
     meta = await image.metadata();
   } catch (cause) {
     throw decodeError(cause, name);
+  }
+  if (!RASTER_FORMATS.has(meta.format ?? '')) {
+    throw new FaceKitError('E_DECODE', `${name} is ${meta.format ?? 'an unknown format'}, not a raster photo format`);
   }
   const { width, height } = meta;
   if (!width || !height) throw new FaceKitError('E_DECODE', `${name} has no dimensions in its header`);

@@ -12,7 +12,17 @@ export { activeBackend, type BackendPreference, ensureBackend } from './backend.
 export { DEFAULT_MAX_PIXELS, type DecodeOptions, decodeImageBytes, type ImageInput, toImageTensor } from './decode.js';
 export { bundledModelsDir, folderFileLoader, nodeModelContext, weightsCacheDir } from './model-context.js';
 export type { NodeOptions } from './options.js';
+export {
+  NodeWeightsStore,
+  type NodeWeightsStoreOptions,
+  type PullOptions,
+  type PullResult,
+  type WeightsListing,
+} from './weights/store.js';
 export { type CallOptions, createPipeline, disposeAll, NodePipeline, type NodeVerifyResult } from './pipeline.js';
+// Persistent galleries, HNSW, image enrol / identify / cluster. Their native packages (better-sqlite3, usearch, pg)
+// are optional peers, loaded on first use: importing this entry never needs them.
+export * from './gallery/index.js';
 
 function split(options: NodeOptions | undefined) {
   validateOptions(options);

@@ -30,6 +30,7 @@ const KEYS = new Set<string>([
   'threshold',
   'minFaceScore',
   'pick',
+  'flip',
   'enforceDetection',
   'signal',
   'weightsPath',
@@ -75,7 +76,7 @@ export function validateOptions(options: unknown): asserts options is NodeOption
       throw new FaceKitError('E_CONFIG', `minFaceScore must be a number in [0, 1], got ${String(s)}`);
     }
   }
-  for (const key of ['enforceDetection', 'all']) {
+  for (const key of ['enforceDetection', 'all', 'flip']) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') {
       throw new FaceKitError('E_CONFIG', `option '${key}' must be true or false, got ${String(o[key])}`);
     }
@@ -95,6 +96,7 @@ export function modelOptions(o: NodeOptions): Required<Pick<NodeOptions, 'detect
   embedder: string;
   minFaceScore: number;
   pick: 'largest' | 'central';
+  flip: boolean;
   weightsPath?: string;
 } {
   return {
@@ -104,6 +106,7 @@ export function modelOptions(o: NodeOptions): Required<Pick<NodeOptions, 'detect
     embedder: o.embedder ?? DEFAULT_EMBEDDER,
     minFaceScore: o.minFaceScore ?? 0.5,
     pick: o.pick ?? 'largest',
+    flip: o.flip ?? true,
     weightsPath: o.weightsPath,
   };
 }

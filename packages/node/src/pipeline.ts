@@ -137,6 +137,7 @@ async function load(options: NodeOptions): Promise<NodePipeline> {
     embedder: m.embedder,
     minFaceScore: m.minFaceScore,
     pick: m.pick,
+    flip: m.flip,
     metric: options.metric,
     threshold: options.threshold,
   });

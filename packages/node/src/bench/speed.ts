@@ -12,6 +12,8 @@ export interface SpeedBenchOptions {
   embedder?: string;
   /** Aligner for facekit (default '2d'). */
   align?: string;
+  /** Test-time flip augmentation (default true, as in the API). */
+  flip?: boolean;
   workers?: number;
   /** Skip the face-api comparison. */
   facekitOnly?: boolean;
@@ -23,6 +25,7 @@ export interface SpeedBenchReport {
   workers: number;
   embedder: string;
   aligner: string;
+  flip: boolean;
   facekit: { imagesPerSecond: number; seconds: number; undetected: number };
   faceApi?: { imagesPerSecond: number; seconds: number; undetected: number };
   /** facekit images/s ÷ face-api images/s. */
@@ -93,7 +96,7 @@ export async function benchSpeed(options: SpeedBenchOptions): Promise<SpeedBench
   const workers = options.workers ?? availableParallelism();
   const embedder = options.embedder ?? DEFAULT_EMBEDDER;
   const aligner = options.align ?? '2d';
-  const pool = new EmbedPool({ embedders: [embedder], aligners: [aligner], workers });
+  const pool = new EmbedPool({ embedders: [embedder], aligners: [aligner], flip: options.flip, workers });
   let facekit: SpeedBenchReport['facekit'];
   try {
     await pool.warmUp(paths[0]);
@@ -104,13 +107,15 @@ export async function benchSpeed(options: SpeedBenchOptions): Promise<SpeedBench
   } finally {
     await pool.destroy();
   }
-  if (options.facekitOnly) return { images: paths.length, workers, embedder, aligner, facekit };
+  if (options.facekitOnly)
+    return { images: paths.length, workers, embedder, aligner, flip: options.flip ?? true, facekit };
   const faceApi = await runFaceApi(paths, workers, options.onProgress);
   return {
     images: paths.length,
     workers,
     embedder,
     aligner,
+    flip: options.flip ?? true,
     facekit,
     faceApi,
     ratio: facekit.imagesPerSecond / faceApi.imagesPerSecond,

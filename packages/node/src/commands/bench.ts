@@ -53,11 +53,13 @@ interface LfwFlags {
   embedder?: string[];
   align?: string[];
   pick: 'largest' | 'central';
+  flip: boolean;
   folds?: string;
   limitPerFold?: string;
   workers?: string;
   backend?: string;
   json?: boolean;
+  roc?: string;
 }
 
 function addLfw(bench: Command, io: CliIO): void {
@@ -74,11 +76,13 @@ function addLfw(bench: Command, io: CliIO): void {
         .choices(['largest', 'central'])
         .default('central', 'central: LFW images are centred on their subject'),
     )
+    .option('--no-flip', 'no test-time flip augmentation')
     .option('--folds <n>', 'folds for a pairs file without fold structure (View 1); View 2 keeps its 10')
     .option('--limit-per-fold <n>', 'only the first N matched and N mismatched pairs of each fold (quick runs)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--backend <name>', 'tfjs backend in the workers')
     .option('--json', 'print one JSON object on stdout')
+    .option('--roc <file>', 'also write the ROC curves (per embedder × aligner, default metric) as JSON to FILE')
     .action(async (f: LfwFlags) => {
       const data = f.data ?? process.env.FACEKIT_LFW_DIR;
       if (!data) throw new FaceKitError('E_CONFIG', 'bench lfw needs --data DIR (or FACEKIT_LFW_DIR)');
@@ -91,10 +95,12 @@ function addLfw(bench: Command, io: CliIO): void {
           embedders: f.embedder?.length ? f.embedder : [DEFAULT_EMBEDDER],
           aligners: f.align?.length ? f.align : ['2d'],
           pick: f.pick,
+          flip: f.flip,
           folds: positiveInt(f.folds, 'folds'),
           limitPerFold: positiveInt(f.limitPerFold, 'limit-per-fold'),
           workers: f.workers === '0' ? 0 : positiveInt(f.workers, 'workers'),
           backend: f.backend,
+          rocFile: f.roc,
           onProgress: (d, t) => bar.update(d, t),
         });
         bar.stop();
@@ -110,6 +116,7 @@ interface SpeedFlags {
   limit?: string;
   embedder?: string;
   align?: string;
+  flip: boolean;
   workers?: string;
   facekitOnly?: boolean;
   json?: boolean;
@@ -123,6 +130,7 @@ function addSpeed(bench: Command, io: CliIO): void {
     .option('--limit <n>', 'at most N images (default 200)')
     .option('--embedder <name>', `facekit embedder (default ${DEFAULT_EMBEDDER})`)
     .option('--align <mode>', "facekit aligner (default '2d')")
+    .option('--no-flip', 'no test-time flip augmentation in facekit')
     .option('--workers <n>', 'worker threads per library (default: one per core)')
     .option('--facekit-only', 'skip face-api (it must be installed to compare)')
     .option('--json', 'print one JSON object on stdout')
@@ -134,6 +142,7 @@ function addSpeed(bench: Command, io: CliIO): void {
           limit: positiveInt(f.limit, 'limit'),
           embedder: f.embedder,
           align: f.align,
+          flip: f.flip,
           workers: positiveInt(f.workers, 'workers'),
           facekitOnly: f.facekitOnly,
           onProgress: (phase, d, t) => bars[phase].update(d, t),

@@ -1,5 +1,15 @@
 import { registerBench } from './bench.js';
+import { registerGalleryCommands } from './gallery.js';
 import type { RegisterCommands } from './shared.js';
+import { registerSoak } from './soak.js';
+import { registerTrainCommands } from './train.js';
+import { registerWeightsCommands } from './weights.js';
 
 /** The command modules beyond verify / represent / models, in the order `facekit --help` lists them. */
-export const commandModules: RegisterCommands[] = [registerBench];
+export const commandModules: RegisterCommands[] = [
+  registerBench,
+  registerGalleryCommands,
+  registerSoak,
+  registerTrainCommands,
+  registerWeightsCommands,
+];

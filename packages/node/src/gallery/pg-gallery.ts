@@ -18,6 +18,7 @@ import {
   type PersistentGalleryOptions,
   resolveThreshold,
 } from './backend.js';
+import { importOptional } from './optional-deps.js';
 import { checkItems } from './sqlite-gallery.js';
 
 export interface PgGalleryOptions extends PersistentGalleryOptions {
@@ -86,7 +87,7 @@ export class PgGallery implements PersistentGallery {
     ) {
       throw new FaceKitError('E_CONFIG', `efSearch must be an integer in 1..1000, got ${options.efSearch}`);
     }
-    const { default: pgModule } = await import('pg');
+    const { default: pgModule } = await importOptional('pg', 'the PostgreSQL gallery', () => import('pg'));
     const owns = !(connection instanceof pgModule.Pool);
     const pool =
       connection instanceof pgModule.Pool

@@ -9,7 +9,7 @@ import {
   assertMetric,
   type VectorIndexFactory,
 } from '@facekit/core';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   assertSameEmbedder,
   type EnrollItem,
@@ -18,12 +18,13 @@ import {
   type PersistentGalleryOptions,
   resolveThreshold,
 } from './backend.js';
+import { dependencyError, hasOptional, importOptional } from './optional-deps.js';
 import { usearchIndexFactory } from './usearch-index.js';
 
 export interface SqliteGalleryOptions extends PersistentGalleryOptions {
   /** Index choice of the in-memory search (default 'auto': exact below `annMinSize` faces, HNSW above). */
   index?: IndexChoice;
-  /** The approximate index (default usearch HNSW); false for exact search only. */
+  /** The approximate index (default usearch HNSW when `usearch` is installed, else none); false for exact only. */
   ann?: VectorIndexFactory | false;
   annMinSize?: number;
   /**
@@ -64,6 +65,13 @@ export function blobToVector(b: Uint8Array, dim: number, id: number): Float32Arr
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
+/** usearch HNSW when installed; without it (a lean install) every search is exact, fine up to ~100,000 faces. */
+function defaultAnn(index: IndexChoice | undefined): VectorIndexFactory | undefined {
+  if (hasOptional('usearch')) return usearchIndexFactory();
+  if (index === 'ann') throw dependencyError('usearch', "index 'ann'", undefined);
+  return undefined;
+}
+
 /** Checks labels and embeddings before anything is written (the gallery's own checks, plus agreement among them). */
 export function checkItems(items: readonly EnrollItem[], gallery: Pick<Gallery, 'check'>): void {
   const first = items[0].embedding;
@@ -98,9 +106,14 @@ export class SqliteGallery implements PersistentGallery {
   ) {}
 
   static async open(path: string, options: SqliteGalleryOptions = {}): Promise<SqliteGallery> {
+    const { default: Sqlite } = await importOptional(
+      'better-sqlite3',
+      'the SQLite gallery',
+      () => import('better-sqlite3'),
+    );
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      db = new Sqlite(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     } catch (cause) {
       throw new FaceKitError('E_IO', `cannot open gallery ${path}: ${(cause as Error).message}`, { cause });
     }
@@ -136,7 +149,7 @@ export class SqliteGallery implements PersistentGallery {
         threshold: options.threshold,
         thresholds: options.thresholds,
         index: options.index,
-        ann: options.ann === false ? undefined : (options.ann ?? usearchIndexFactory()),
+        ann: options.ann === false ? undefined : (options.ann ?? defaultAnn(options.index)),
         annMinSize: options.annMinSize,
       });
       const self = new SqliteGallery(db, gallery, options, path);

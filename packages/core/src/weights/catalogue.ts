@@ -1,0 +1,103 @@
+import { FaceKitError } from '../errors.js';
+
+/** How a published weights file is packed: a Keras `save_weights` .h5, or such an .h5 inside a zip archive. */
+export type WeightsFormat = 'keras-h5' | 'keras-h5-zip';
+
+/** What a downloaded file must match. Both optional: no pin is published for deepface's files. */
+export interface WeightsPin {
+  /** Bytes of the downloaded file (the archive for zipped weights). */
+  size?: number;
+  /** Lower-case hex sha256 of the downloaded file (the archive for zipped weights). */
+  sha256?: string;
+}
+
+/** One downloadable weights file: where it comes from, what it is called in the cache, which embedder reads it. */
+export interface WeightsEntry extends WeightsPin {
+  /** The store key, the name in `facekit weights pull NAME` and in `ctx.weights(NAME)`. */
+  name: string;
+  /** The embedder (registry name) that loads these weights. */
+  embedder: string;
+  description: string;
+  /** The canonical public URL. */
+  url: string;
+  /** File name in the cache folder: the name deepface uses, so a `~/.deepface/weights` copy can be reused. */
+  file: string;
+  format: WeightsFormat;
+  /** For `keras-h5-zip`: the archive member to extract (default: `file`). */
+  archiveMember?: string;
+}
+
+const DEEPFACE_RELEASE = 'https://github.com/serengil/deepface_models/releases/download/v1.0';
+
+// deepface itself fetches DeepFace's weights from swghosh/DeepFace (the model's training repository), as a zip.
+const BUILTIN: WeightsEntry[] = [
+  {
+    name: 'facenet',
+    embedder: 'facenet',
+    description: "FaceNet Inception-ResNet-v1 128-D (deepface's Facenet)",
+    url: `${DEEPFACE_RELEASE}/facenet_weights.h5`,
+    file: 'facenet_weights.h5',
+    format: 'keras-h5',
+  },
+  {
+    name: 'facenet512',
+    embedder: 'facenet512',
+    description: "FaceNet Inception-ResNet-v1 512-D (deepface's Facenet512)",
+    url: `${DEEPFACE_RELEASE}/facenet512_weights.h5`,
+    file: 'facenet512_weights.h5',
+    format: 'keras-h5',
+  },
+  {
+    name: 'openface',
+    embedder: 'openface',
+    description: "OpenFace nn4.small2.v1 (deepface's OpenFace)",
+    url: `${DEEPFACE_RELEASE}/openface_weights.h5`,
+    file: 'openface_weights.h5',
+    format: 'keras-h5',
+  },
+  {
+    name: 'deepface',
+    embedder: 'deepface',
+    description: "DeepFace, VGGFace2-trained (deepface's DeepFace)",
+    url: 'https://github.com/swghosh/DeepFace/releases/download/weights-vggface2-2d-aligned/VGGFace2_DeepFace_weights_val-0.9034.h5.zip',
+    file: 'VGGFace2_DeepFace_weights_val-0.9034.h5',
+    format: 'keras-h5-zip',
+  },
+];
+
+const entries = new Map<string, WeightsEntry>(BUILTIN.map((e) => [e.name, e]));
+
+/** The catalogue entry of `name`, or undefined. */
+export function findWeightsEntry(name: string): WeightsEntry | undefined {
+  return entries.get(name);
+}
+
+/** The catalogue entry of `name`; E_UNKNOWN_MODEL listing the known names otherwise. */
+export function weightsEntry(name: string): WeightsEntry {
+  const e = entries.get(name);
+  if (!e) {
+    throw new FaceKitError('E_UNKNOWN_MODEL', `unknown weights '${name}' (known: ${[...entries.keys()].join(', ')})`);
+  }
+  return e;
+}
+
+/** Every downloadable weights file, in catalogue order. */
+export function listWeightsEntries(): WeightsEntry[] {
+  return [...entries.values()];
+}
+
+/**
+ * Adds an entry or replaces one of the same name: pins a sha256 / size once one is known, points at a mirror.
+ *
+ * @example
+ * registerWeightsEntry({ ...weightsEntry('facenet'), sha256: 'ab12…', url: 'https://mirror.example/facenet_weights.h5' });
+ */
+export function registerWeightsEntry(entry: WeightsEntry): void {
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(entry.name) || !/^[^/\\]+$/.test(entry.file) || entry.file.startsWith('.')) {
+    throw new FaceKitError('E_CONFIG', `weights entry '${entry.name}': name and file must be plain file names`);
+  }
+  if (entry.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(entry.sha256)) {
+    throw new FaceKitError('E_CONFIG', `weights entry '${entry.name}': sha256 must be 64 lower-case hex digits`);
+  }
+  entries.set(entry.name, { ...entry });
+}

@@ -1,0 +1,3 @@
+export * from './catalogue.js';
+export * from './policy.js';
+export * from './resolve.js';

@@ -1,0 +1,330 @@
+import * as tf from '@tensorflow/tfjs-core';
+import './gradients.js';
+import {
+  decodeCheckpointTensors,
+  FaceKitError,
+  snapshotTensors,
+  throwIfAborted,
+  type TrainingCheckpoint,
+  type TrainingCheckpointSnapshot,
+  type TrainingCheckpointWriter,
+  type TrainingData,
+} from '@facekit/core';
+import type { NetworkDefinition } from './graph.js';
+import { groupByIdentity, identityBatch, stepsPerEpoch } from './identity-batches.js';
+import { inceptionResnetV1 } from './inception-resnet-v1.js';
+import { openfaceNetwork } from './openface.js';
+import type { Preprocess } from './embedder.js';
+import { prewhiten, scaleToUnit } from './preprocess.js';
+import { type InitialWeights, TrainableNetwork } from './trainable-network.js';
+import { l2NormalizeRows, pairwiseSquaredDistances, tripletLoss } from './triplet-loss.js';
+import { selectTriplets, type TripletSelection } from './triplet-selection.js';
+
+export const TRIPLET_CHECKPOINT_FORMAT = 'facekit-facenet-triplet-checkpoint@1';
+
+/** The networks `trainTriplet` knows by name, with the preprocessing their embedders use. */
+export const TRAINABLE_NETWORKS = {
+  openface: { definition: () => openfaceNetwork, preprocess: scaleToUnit },
+  facenet: { definition: () => inceptionResnetV1(128), preprocess: prewhiten },
+  facenet512: { definition: () => inceptionResnetV1(512), preprocess: prewhiten },
+} satisfies Record<string, { definition: () => NetworkDefinition; preprocess: Preprocess }>;
+export type TrainableNetworkName = keyof typeof TRAINABLE_NETWORKS;
+
+/** Training state stored with a checkpoint (JSON). */
+export interface TripletState {
+  step: number;
+  totalSteps: number;
+  epochs: number;
+  identitiesPerBatch: number;
+  imagesPerIdentity: number;
+  margin: number;
+  selection: TripletSelection;
+  learningRate: number;
+  seed: number;
+  trainableFrom?: string;
+  /** Per-epoch mean triplet loss and fraction of active (margin-violating) triplets. */
+  history: Array<{ epoch: number; loss: number; activeFraction: number }>;
+}
+
+export interface TripletConfig {
+  network: TrainableNetworkName;
+}
+export type TripletCheckpoint = TrainingCheckpoint<TripletConfig, TripletState>;
+export type TripletCheckpointSnapshot = TrainingCheckpointSnapshot<TripletConfig, TripletState>;
+export type TripletCheckpointWriter = TrainingCheckpointWriter<TripletConfig, TripletState>;
+
+export interface TripletProgress {
+  /** 'step' after every optimiser step, 'epoch' after the last step of an epoch (with epoch means). */
+  kind: 'step' | 'epoch';
+  epoch: number;
+  step: number;
+  totalSteps: number;
+  /** Mean triplet loss of the batch / epoch. */
+  loss: number;
+  /** Fraction of the selected triplets with a non-zero loss (the ones that still teach something). */
+  activeFraction: number;
+  /** Triplets selected in the batch ('step') or per batch on average ('epoch'). */
+  triplets: number;
+  elapsedMs: number;
+}
+
+/**
+ * Options of {@link trainTriplet}. Defaults follow the FaceNet paper: margin α = 0.2, semi-hard negatives,
+ * AdaGrad with learning rate 0.05.
+ */
+export interface TripletTrainOptions {
+  /** Which network to train. */
+  model: TrainableNetworkName;
+  /** Labelled aligned faces (0..255, any size: resized to the network's input); `labels` must be given. */
+  data: TrainingData;
+  /** Starting weights (Keras `.h5`, packed facekit weights, or tensors, copied); default a seeded random init. */
+  weights?: InitialWeights;
+  /** Train only this layer (Keras name, e.g. 'dense_layer') and the ones after it; the trunk stays frozen. */
+  trainableFrom?: string;
+  epochs?: number;
+  /** P: identities per batch (default 8). */
+  identitiesPerBatch?: number;
+  /** K: images per identity in a batch (default 4). */
+  imagesPerIdentity?: number;
+  /** α (default 0.2). */
+  margin?: number;
+  /** Default 'semi-hard'. */
+  selection?: TripletSelection;
+  /** AdaGrad's learning rate (default 0.05). */
+  learningRate?: number;
+  /** Seed of the init and the batch draws (default 1). */
+  seed?: number;
+  onProgress?: (p: TripletProgress) => void | Promise<void>;
+  /** Save a checkpoint every `every` steps (default: after each epoch) and at the end. */
+  checkpoint?: { write: TripletCheckpointWriter; every?: number };
+  /** Continue a run from a checkpoint (same data; epochs may be raised). Its weights replace `weights`. */
+  resume?: TripletCheckpoint;
+  signal?: AbortSignal;
+}
+
+export interface TripletTrainResult {
+  /** The trained network (variables); the caller disposes it. `toFaceNetwork()` gives an inference copy. */
+  network: TrainableNetwork;
+  history: TripletState['history'];
+  steps: number;
+}
+
+function positiveInt(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new FaceKitError('E_CONFIG', `${what} must be an integer ≥ 1, got ${v}`);
+  return v;
+}
+
+function positive(v: number, what: string): number {
+  if (!Number.isFinite(v) || v <= 0) throw new FaceKitError('E_CONFIG', `${what} must be a number > 0, got ${v}`);
+  return v;
+}
+
+/** Aligned faces 0..255 → the network's input: resized when needed, then the network's own preprocessing. */
+function networkInput(images: tf.Tensor4D, inputSize: [number, number], preprocess: Preprocess): tf.Tensor4D {
+  return tf.tidy(() => {
+    let x = tf.cast(images, 'float32') as tf.Tensor4D;
+    if (x.shape[1] !== inputSize[0] || x.shape[2] !== inputSize[1]) {
+      x = tf.image.resizeBilinear(x, inputSize, false, true);
+    }
+    return preprocess(x);
+  });
+}
+
+/**
+ * Embeds images 0..255 with a (trainable) network: its preprocessing, then L2-normalised rows. The caller disposes.
+ *
+ * @example
+ * const emb = embedWith(result.network, 'openface', faces); // [n, 128], unit rows
+ */
+export function embedWith(network: TrainableNetwork, name: TrainableNetworkName, images: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() =>
+    l2NormalizeRows(
+      network.predict(networkInput(images, network.definition.inputSize, TRAINABLE_NETWORKS[name].preprocess)),
+    ),
+  );
+}
+
+function resolveState(o: TripletTrainOptions, stepsPerEpochOf: (p: number) => number): TripletState {
+  const r = o.resume?.state;
+  const identitiesPerBatch = positiveInt(o.identitiesPerBatch ?? r?.identitiesPerBatch ?? 8, 'identitiesPerBatch');
+  const imagesPerIdentity = positiveInt(o.imagesPerIdentity ?? r?.imagesPerIdentity ?? 4, 'imagesPerIdentity');
+  if (imagesPerIdentity < 2) throw new FaceKitError('E_CONFIG', 'imagesPerIdentity must be ≥ 2 (anchor + positive)');
+  const epochs = positiveInt(o.epochs ?? r?.epochs ?? 10, 'epochs');
+  const selection = o.selection ?? r?.selection ?? 'semi-hard';
+  if (selection !== 'semi-hard' && selection !== 'batch-hard') {
+    throw new FaceKitError('E_CONFIG', `selection must be 'semi-hard' or 'batch-hard', got '${String(selection)}'`);
+  }
+  return {
+    step: r?.step ?? 0,
+    totalSteps: epochs * stepsPerEpochOf(identitiesPerBatch),
+    epochs,
+    identitiesPerBatch,
+    imagesPerIdentity,
+    margin: positive(o.margin ?? r?.margin ?? 0.2, 'margin'),
+    selection,
+    learningRate: positive(o.learningRate ?? r?.learningRate ?? 0.05, 'learningRate'),
+    seed: o.seed ?? r?.seed ?? 1,
+    trainableFrom: o.trainableFrom ?? r?.trainableFrom,
+    history: r ? structuredClone(r.history) : [],
+  };
+}
+
+/**
+ * FaceNet's training: triplet loss on squared L2 distances of L2-normalised embeddings with margin α, triplets
+ * chosen online inside each batch of P identities × K images (semi-hard or batch-hard), AdaGrad. Progress events,
+ * AbortSignal, checkpoints and resume. Backend-agnostic; gradients come from tfjs-core's registrations.
+ *
+ * @example
+ * const { network, history } = await trainTriplet({
+ *   model: 'openface', data, weights: h5Bytes, trainableFrom: 'dense_layer', epochs: 5,
+ *   onProgress: (p) => console.log(p.step, p.loss, p.activeFraction),
+ * });
+ */
+export async function trainTriplet(options: TripletTrainOptions): Promise<TripletTrainResult> {
+  const { data, resume } = options;
+  const name = resume ? resume.config.network : options.model;
+  const entry = TRAINABLE_NETWORKS[name as TrainableNetworkName];
+  if (!entry) throw new FaceKitError('E_CONFIG', `unknown network '${String(name)}' (openface, facenet, facenet512)`);
+  if (resume && options.model && options.model !== name) {
+    throw new FaceKitError('E_CONFIG', `the checkpoint trains '${name}', not '${options.model}'`);
+  }
+  if (!data?.labels || data.labels.length !== data.size) {
+    throw new FaceKitError('E_INPUT', 'triplet training needs data.labels (one per sample)');
+  }
+  const groups = groupByIdentity(data.labels);
+  const state = resolveState(options, (p) => stepsPerEpoch(groups.length, { identities: p, perIdentity: 2 }));
+  const perEpoch = state.totalSteps / state.epochs;
+  const every = positiveInt(options.checkpoint?.every ?? perEpoch, 'checkpoint.every');
+  const batching = { identities: state.identitiesPerBatch, perIdentity: state.imagesPerIdentity };
+
+  const definition = entry.definition();
+  const restored = resume ? decodeCheckpointTensors(resume, TRIPLET_CHECKPOINT_FORMAT, 'FaceNet triplet') : undefined;
+  let network: TrainableNetwork | undefined;
+  const optimizer = tf.train.adagrad(state.learningRate);
+  try {
+    network = await TrainableNetwork.create(definition, {
+      weights: restored ? undefined : options.weights,
+      trainableFrom: state.trainableFrom,
+      seed: state.seed,
+    });
+    if (restored) {
+      network.assign(new Map([...restored].filter(([n]) => !n.endsWith('/accumulator'))));
+      // AdaGrad keys its accumulators by position: restore them in the trainable variables' order.
+      const slots = network.trainable.map(([n, v]) => {
+        const t = restored.get(`${n}/accumulator`);
+        if (!t) throw new FaceKitError('E_WEIGHTS_FORMAT', `checkpoint lacks the accumulator of ${n}`);
+        return { name: `${v.name}/accumulator`, tensor: t };
+      });
+      const iter = tf.scalar(state.step); // read, not taken over, by setWeights
+      try {
+        await optimizer.setWeights([{ name: 'iter', tensor: iter }, ...slots]);
+      } finally {
+        iter.dispose();
+      }
+    }
+  } catch (e) {
+    network?.dispose();
+    optimizer.dispose();
+    throw e;
+  } finally {
+    if (restored) tf.dispose([...restored.values()]);
+  }
+  if (network.trainable.length === 0) {
+    network.dispose();
+    optimizer.dispose();
+    throw new FaceKitError('E_CONFIG', 'nothing to train: no trainable weights');
+  }
+  const net = network;
+  const vars = net.trainable.map(([, v]) => v);
+
+  const t0 = Date.now();
+  const save = async () => {
+    if (!options.checkpoint) return;
+    const slots = await optimizer.getWeights();
+    const byVar = new Map(slots.map((s) => [s.name, s.tensor]));
+    const tensors = net.namedWeights();
+    for (const [n, v] of net.trainable) {
+      const a = byVar.get(`${v.name}/accumulator`);
+      if (a) tensors.push([`${n}/accumulator`, a]);
+    }
+    try {
+      await options.checkpoint.write(snapshotTensors(TRIPLET_CHECKPOINT_FORMAT, { network: name }, state, tensors));
+    } finally {
+      tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
+    }
+  };
+
+  let sums = { loss: 0, active: 0, triplets: 0, steps: 0 };
+  try {
+    while (state.step < state.totalSteps) {
+      throwIfAborted(options.signal);
+      const epoch = Math.floor(state.step / perEpoch);
+      const indices = identityBatch(groups, batching, state.seed, epoch, state.step % perEpoch);
+      const batch = await data.load(indices);
+      const labels = Array.from(batch.labels);
+      let triplets = 0;
+      const run = () =>
+        tf.tidy(() => {
+          const x = networkInput(batch.images, definition.inputSize, entry.preprocess);
+          let active: tf.Scalar | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const emb = l2NormalizeRows(net.predict(x));
+            // Selection needs the current distances; it is an index choice, outside the gradient.
+            const dist = tf.tidy(() => pairwiseSquaredDistances(emb));
+            const chosen = selectTriplets(dist.dataSync(), labels, state.selection, state.margin);
+            dist.dispose();
+            triplets = chosen.anchors.length;
+            if (triplets === 0) throw new FaceKitError('E_INPUT', 'a batch held no valid triplet');
+            const r = tripletLoss(emb, chosen, state.margin);
+            active = tf.keep(r.active);
+            return r.loss;
+          }, vars);
+          optimizer.applyGradients(net.trainable.map(([, v]) => ({ name: v.name, tensor: grads[v.name] })));
+          return [value, active!];
+        });
+      let lossT: tf.Tensor;
+      let activeT: tf.Tensor;
+      try {
+        [lossT, activeT] = run();
+      } finally {
+        batch.images.dispose();
+      }
+      const loss = (await lossT.data())[0];
+      const active = (await activeT.data())[0];
+      tf.dispose([lossT, activeT]);
+      if (!Number.isFinite(loss)) {
+        throw new FaceKitError('E_CONFIG', `training diverged at step ${state.step + 1}; lower the learning rate`);
+      }
+      state.step += 1;
+      sums = {
+        loss: sums.loss + loss,
+        active: sums.active + active,
+        triplets: sums.triplets + triplets,
+        steps: sums.steps + 1,
+      };
+      const common = { epoch, step: state.step, totalSteps: state.totalSteps };
+      await options.onProgress?.({
+        kind: 'step',
+        ...common,
+        loss,
+        activeFraction: active / triplets,
+        triplets,
+        elapsedMs: Date.now() - t0,
+      });
+      if (state.step % perEpoch === 0) {
+        const summary = { epoch, loss: sums.loss / sums.steps, activeFraction: sums.active / sums.triplets };
+        state.history.push(summary);
+        const triplets = sums.triplets / sums.steps;
+        sums = { loss: 0, active: 0, triplets: 0, steps: 0 };
+        await options.onProgress?.({ kind: 'epoch', ...common, ...summary, triplets, elapsedMs: Date.now() - t0 });
+      }
+      if (state.step % every === 0 || state.step === state.totalSteps) await save();
+    }
+  } catch (e) {
+    optimizer.dispose();
+    net.dispose();
+    throw e;
+  }
+  optimizer.dispose();
+  return { network: net, history: state.history, steps: state.step };
+}

@@ -1,0 +1,103 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  bcubed,
+  type ClusterMethod,
+  clusterEmbeddings,
+  defaultClusterThreshold,
+  type Embedding,
+  FaceKitError,
+  throwIfAborted,
+} from '@facekit/core';
+import type { ImageEmbedder, ImageFailure } from './images.js';
+import { listImages } from './images.js';
+
+export interface BenchClusterOptions {
+  /** The LFW folder (with images/<person>/*.jpg). */
+  data: string;
+  /** People with at least this many images (default 20: the usual LFW clustering protocol, 62 people). */
+  minImages?: number;
+  /** Methods to score (default all three; k-means gets the true number of people as k). */
+  methods?: ClusterMethod[];
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BenchClusterMethodResult {
+  method: ClusterMethod;
+  threshold?: number;
+  clusters: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface BenchClusterResult {
+  people: number;
+  images: number;
+  /** Images that could not be embedded at all (undecodable); images without a detected face use the whole image. */
+  failed: ImageFailure[];
+  embedder: string;
+  metric: string;
+  results: BenchClusterMethodResult[];
+  seconds: number;
+}
+
+/**
+ * `facekit bench cluster`: clusters every image of the LFW people with ≥ `minImages` images and scores each method
+ * with BCubed precision / recall / F1 against the true identities.
+ *
+ * @example
+ * const r = await benchCluster(pipeline, { data: '../shared/data/lfw' }); // r.results[0].f1
+ */
+export async function benchCluster(pipeline: ImageEmbedder, options: BenchClusterOptions): Promise<BenchClusterResult> {
+  const t0 = performance.now();
+  const minImages = options.minImages ?? 20;
+  const root = join(options.data, 'images');
+  let names: string[];
+  try {
+    names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch (cause) {
+    throw new FaceKitError('E_IO', `no LFW images folder at ${root}`, { cause });
+  }
+  const items: Array<{ person: string; path: string }> = [];
+  for (const person of names.sort()) {
+    const paths = await listImages(join(root, person));
+    if (paths.length >= minImages) items.push(...paths.map((path) => ({ person, path })));
+  }
+  if (items.length === 0) throw new FaceKitError('E_INPUT', `no person in ${root} has ${minImages} images`);
+  const embedded: Array<{ person: string; embedding: Embedding }> = [];
+  const failed: ImageFailure[] = [];
+  for (const [i, it] of items.entries()) {
+    throwIfAborted(options.signal);
+    try {
+      const [rep] = await pipeline.represent(it.path, { enforceDetection: false, signal: options.signal });
+      embedded.push({ person: it.person, embedding: rep.embedding });
+    } catch (e) {
+      if (e instanceof FaceKitError && e.code === 'E_ABORTED') throw e;
+      failed.push({ path: it.path, code: (e as FaceKitError).code ?? 'E_IO', message: String((e as Error).message) });
+    }
+    options.onProgress?.(i + 1, items.length);
+  }
+  const spec = pipeline.embedder;
+  const metric = spec.defaultMetric;
+  const truth = embedded.map((e) => e.person);
+  const people = new Set(items.map((it) => it.person)).size;
+  const results = (options.methods ?? ['agglomerative', 'chinese-whispers', 'kmeans']).map((method) => {
+    const threshold = method === 'kmeans' ? undefined : defaultClusterThreshold(spec, method, metric);
+    const r = clusterEmbeddings(
+      embedded.map((e) => e.embedding),
+      { method, metric, threshold, k: method === 'kmeans' ? people : undefined, seed: 1 },
+    );
+    return { method, threshold, clusters: r.clusters.length, ...bcubed(r.labels, truth) };
+  });
+  return {
+    people,
+    images: items.length,
+    failed,
+    embedder: spec.name,
+    metric,
+    results,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

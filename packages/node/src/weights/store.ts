@@ -1,0 +1,213 @@
+import { mkdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  assertSafeRelativePath,
+  checkPin,
+  type DownloadPolicy,
+  type DownloadProgress,
+  FaceKitError,
+  findWeightsEntry,
+  listWeightsEntries,
+  type ModelContext,
+  resolveWeightsBytes,
+  throwIfAborted,
+  WEIGHTS_ENV,
+  type WeightsEntry,
+  type WeightsPin,
+  type WeightsPlatform,
+  type WeightsRequest,
+  weightsEntry,
+} from '@facekit/core';
+import { readWeightsFile } from '../folder-files.js';
+import { isOffline, weightsCacheDir } from './cache-dir.js';
+import { downloadFile } from './download.js';
+import { kerasStructureCheck, type WeightsStructureCheck } from './structure-check.js';
+import { removeQuietly, removeStaleTemps, tempPathFor } from './temp-files.js';
+import { extractZipMember } from './unzip-member.js';
+
+export interface NodeWeightsStoreOptions extends Partial<DownloadPolicy> {
+  /** Default: `weightsCacheDir()` (FACEKIT_CACHE_DIR, else the user's cache folder). */
+  cacheDir?: string;
+  /** Forbid downloads; default: `FACEKIT_OFFLINE`. */
+  offline?: boolean;
+  /** false: a cache-only store that never downloads (reading cached or explicit files only). Default true. */
+  download?: boolean;
+  /** sha256 / size pins per weights name, over the catalogue's. */
+  pins?: Record<string, WeightsPin>;
+  /** Progress of downloads that the store starts itself (e.g. on first use of an embedder). */
+  onProgress?: (name: string, done: number, total: number | undefined) => void;
+  /** What a downloaded file must pass before it enters the cache (default: the embedder's Keras layers). */
+  check?: WeightsStructureCheck;
+  /** Injected for tests; the global fetch by default. */
+  fetch?: typeof fetch;
+}
+
+export interface PullOptions {
+  /** Download from here instead of the catalogue's URL (a mirror). */
+  url?: string;
+  /** Download even when the file is already cached (the new file replaces it atomically). */
+  force?: boolean;
+  /** Require this sha256 of the downloaded file. */
+  sha256?: string;
+  signal?: AbortSignal;
+  onProgress?: DownloadProgress;
+}
+
+export interface PullResult {
+  path: string;
+  /** Bytes of the cached file. */
+  size: number;
+  /** sha256 of the downloaded file (the archive for zipped weights); absent when nothing was downloaded. */
+  sha256?: string;
+  downloaded: boolean;
+}
+
+/** A catalogue entry with what the cache holds for it. */
+export interface WeightsListing {
+  name: string;
+  embedder: string;
+  description: string;
+  url: string;
+  file: string;
+  sha256?: string;
+  cached: boolean;
+  path?: string;
+  size?: number;
+}
+
+/**
+ * The weights store of `@facekit/node`: an explicit path, else the cache folder, else a verified download into it.
+ * Downloads stream into a unique temp file beside the target (sha256 computed on the way), are checked (size and
+ * sha256 pins, Keras structure) and renamed into place, so the cache only ever holds complete, checked files, even
+ * with two processes pulling at once (the last complete rename wins).
+ *
+ * @example
+ * const store = new NodeWeightsStore();
+ * await store.pull('openface', { onProgress: (d, t) => console.log(d, t) });
+ * const bytes = await store.read('openface');
+ */
+export class NodeWeightsStore {
+  readonly cacheDir: string;
+  readonly offline: boolean;
+  private readonly options: NodeWeightsStoreOptions;
+
+  constructor(options: NodeWeightsStoreOptions = {}) {
+    this.options = options;
+    this.cacheDir = options.cacheDir ?? weightsCacheDir();
+    this.offline = options.offline ?? isOffline();
+  }
+
+  /** The catalogue entry of `name` with this store's pins applied. */
+  entry(name: string): WeightsEntry {
+    return { ...weightsEntry(name), ...this.options.pins?.[name] };
+  }
+
+  /** File names `name` may be cached under: the catalogue's file name, then `<name>.h5` and `<name>`. */
+  private candidates(name: string): string[] {
+    assertSafeRelativePath(name);
+    const file = findWeightsEntry(name)?.file;
+    return [...new Set([...(file ? [file] : []), `${name}.h5`, name])];
+  }
+
+  /** The cached file of `name`, or undefined. */
+  async cachedPath(name: string): Promise<string | undefined> {
+    for (const file of this.candidates(name)) {
+      const path = join(this.cacheDir, file);
+      if ((await stat(path).catch(() => undefined))?.isFile()) return path;
+    }
+    return undefined;
+  }
+
+  /** Every catalogued weights file and whether (and where) it is cached. */
+  async list(): Promise<WeightsListing[]> {
+    return Promise.all(
+      listWeightsEntries().map(async (e) => {
+        const entry = this.entry(e.name);
+        const path = await this.cachedPath(e.name);
+        const size = path ? (await stat(path)).size : undefined;
+        return {
+          name: entry.name,
+          embedder: entry.embedder,
+          description: entry.description,
+          url: entry.url,
+          file: entry.file,
+          ...(entry.sha256 ? { sha256: entry.sha256 } : {}),
+          cached: path !== undefined,
+          ...(path ? { path, size } : {}),
+        };
+      }),
+    );
+  }
+
+  /** Downloads `name` into the cache (unless cached and not `force`), verified; returns where it is. */
+  async pull(name: string, options: PullOptions = {}): Promise<PullResult> {
+    const entry = { ...this.entry(name), ...(options.url ? { url: options.url } : {}) };
+    if (options.sha256 !== undefined) entry.sha256 = options.sha256.toLowerCase();
+    if (!options.force) {
+      const path = await this.cachedPath(name);
+      if (path) return { path, size: (await stat(path)).size, downloaded: false };
+    }
+    if (this.offline) {
+      throw new FaceKitError('E_CONFIG', `${WEIGHTS_ENV.offline}=1 forbids downloading '${name}'; unset it to pull`);
+    }
+    await mkdir(this.cacheDir, { recursive: true });
+    await removeStaleTemps(this.cacheDir);
+    const dest = join(this.cacheDir, entry.file);
+    const fetched = tempPathFor(this.cacheDir, entry.format === 'keras-h5-zip' ? `${entry.file}.zip` : entry.file);
+    const h5 = entry.format === 'keras-h5-zip' ? tempPathFor(this.cacheDir, entry.file) : fetched;
+    try {
+      const got = await downloadFile(entry.url, fetched, {
+        ...this.options,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+      checkPin(`weights '${name}' from ${entry.url}`, entry, got);
+      if (h5 !== fetched) {
+        await extractZipMember(fetched, entry.archiveMember ?? entry.file, h5);
+        await removeQuietly(fetched);
+      }
+      throwIfAborted(options.signal);
+      await (this.options.check ?? kerasStructureCheck)(entry, h5);
+      throwIfAborted(options.signal);
+      await rename(h5, dest);
+      return { path: dest, size: (await stat(dest)).size, sha256: got.sha256, downloaded: true };
+    } finally {
+      // After a success both are gone already; after any failure this is what keeps the cache clean.
+      await removeQuietly(fetched);
+      await removeQuietly(h5);
+    }
+  }
+
+  /** The weights of `name`: `request.path`, else cached, else downloaded (when allowed), else E_WEIGHTS_MISSING. */
+  read(name: string, request: WeightsRequest = {}): Promise<Uint8Array> {
+    return resolveWeightsBytes(this.platform(), name, request);
+  }
+
+  /** This store as core's `ModelContext.weights`. */
+  resolver(): NonNullable<ModelContext['weights']> {
+    return (name, options) => this.read(name, options);
+  }
+
+  private platform(): WeightsPlatform {
+    const canDownload = this.options.download ?? true;
+    return {
+      location: this.cacheDir,
+      offline: this.offline || !canDownload,
+      offlineReason: this.offline ? 'offline' : 'no-download',
+      readPath: readWeightsFile,
+      // Names come from the catalogue or are checked by candidates(); a symlink into the cache (e.g. to a
+      // ~/.deepface/weights file) is followed on purpose.
+      readCached: async (name) => {
+        const path = await this.cachedPath(name);
+        return path ? readWeightsFile(path) : undefined;
+      },
+      download: async (entry, request) => {
+        const progress = this.options.onProgress;
+        await this.pull(entry.name, {
+          signal: request.signal,
+          onProgress: request.onProgress ?? (progress && ((d, t) => progress(entry.name, d, t))),
+        });
+      },
+    };
+  }
+}

@@ -1,0 +1,81 @@
+// `facekit train facenet` end to end, in-process: a tiny run on 3 LFW identities from the folder layout.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { haveShared, lfwDir } from '../../../test/utils.js';
+import { main } from '../src/cli.js';
+
+const PEOPLE = ['Colin_Powell', 'Tony_Blair', 'Donald_Rumsfeld'];
+const dir = mkdtempSync(join(tmpdir(), 'facekit-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), isTTY: false });
+  return { code, out, err };
+}
+
+describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet', () => {
+  it('trains 2 steps on 3 identities, prints a JSON summary and writes a checkpoint that resumes', async () => {
+    // A data folder of three LFW identities (symlinked sub-folders: the LFW layout).
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    for (const p of PEOPLE) symlinkSync(join(lfwDir, 'images', p), join(data, p));
+    const ckpt = join(dir, 'ckpt');
+    const out = join(dir, 'openface-tuned.fkw');
+    const args = (epochs: number) => [
+      'train',
+      'facenet',
+      '--data',
+      data,
+      '--max-images-per-identity',
+      '3',
+      '--batch-identities',
+      '2',
+      '--images-per-identity',
+      '3',
+      '--epochs',
+      String(epochs),
+      '--trainable-from',
+      'dense_layer',
+      '--selection',
+      'batch-hard',
+      '--checkpoint',
+      ckpt,
+      '--json',
+    ];
+    const r = await cli(...args(2), '--out', out);
+    expect(r.err).not.toMatch(/^facekit: E_/m);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s).toMatchObject({ command: 'train facenet', model: 'openface', identities: 3, images: 9, steps: 2 });
+    expect(s.history).toHaveLength(2);
+    for (const h of s.history) {
+      expect(Number.isFinite(h.loss)).toBe(true);
+      expect(h.activeFraction).toBeGreaterThanOrEqual(0);
+    }
+    expect(r.err).toMatch(/train facenet \(openface\): 100% \(2\/2\)/); // plain progress lines off a TTY
+    const meta = JSON.parse(readFileSync(join(ckpt, 'checkpoint.json'), 'utf8'));
+    expect(meta.format).toBe('facekit-facenet-triplet-checkpoint@1');
+    expect(meta.state.step).toBe(2);
+    expect(existsSync(join(ckpt, 'checkpoint.bin'))).toBe(true);
+    expect(existsSync(out)).toBe(true);
+
+    // Resume with one more epoch: continues at step 2.
+    const r2 = await cli(...args(3), '--resume');
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(r2.out)).toMatchObject({ steps: 3 });
+    expect(JSON.parse(readFileSync(join(ckpt, 'checkpoint.json'), 'utf8')).state.step).toBe(3);
+  });
+
+  it('refuses bad flags with one error line', async () => {
+    const r = await cli('train', 'facenet', '--data', dir, '--selection', 'easy');
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toMatch(/^facekit: E_CONFIG: --selection/);
+    const r2 = await cli('train', 'facenet', '--data', join(dir, 'missing'));
+    expect(r2.code).toBe(1);
+    expect(r2.err.trim()).toMatch(/^facekit: E_IO: cannot read training folder/);
+  });
+});

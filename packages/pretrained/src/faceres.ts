@@ -1,0 +1,96 @@
+import {
+  type AlignmentTemplate,
+  type Embedder,
+  FaceKitError,
+  graphModelHandler,
+  isFaceKitError,
+  type ModelContext,
+} from '@facekit/core';
+import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFaceBatch, rowsOf } from './input.js';
+import { ARCFACE_TEMPLATE_112 } from './mobilefacenet.js';
+
+export const FACERES_MODEL = 'faceres.json';
+export const FACERES_INPUT = 224;
+export const FACERES_DIM = 1024;
+/** The graph node whose output is the face descriptor (the graph's other outputs are age and gender heads). */
+export const FACERES_DESCRIPTOR_NODE = 'global_pooling/Mean';
+
+/** The ArcFace 5-point template scaled to 224×224: the crop measured on LFW DevTrain (see the spec). */
+export const FACERES_TEMPLATE_224: AlignmentTemplate = {
+  size: [FACERES_INPUT, FACERES_INPUT],
+  source: 'five',
+  points: ARCFACE_TEMPLATE_112.points.map(([x, y]) => [2 * x, 2 * y] as [number, number]),
+};
+
+/**
+ * The `faceres` descriptor of @vladmandic/human (HSE FaceRes MobileNet): 224×224 RGB → 1024-D, L2-normalised here.
+ * Input: aligned faces 0..255, fed to the graph as they are (it has no normalisation op and expects 0..255; the
+ * same faces scaled to 0..1 give near-constant descriptors).
+ *
+ * @example
+ * const net = await FaceResEmbedder.load(ctx);
+ * const vectors = await net.embed(faces); // faces: [n, 224, 224, 3]
+ * net.dispose();
+ */
+export class FaceResEmbedder implements Embedder {
+  readonly name = 'faceres';
+  readonly dim = FACERES_DIM;
+  private model: GraphModel | undefined;
+
+  private constructor(model: GraphModel) {
+    this.model = model;
+  }
+
+  static async load(ctx: ModelContext): Promise<FaceResEmbedder> {
+    let model: GraphModel;
+    try {
+      model = await loadGraphModel(graphModelHandler(ctx.files, FACERES_MODEL));
+    } catch (cause) {
+      if (isFaceKitError(cause)) throw cause;
+      throw new FaceKitError('E_WEIGHTS_FORMAT', `${FACERES_MODEL} could not be loaded as a graph model`, { cause });
+    }
+    const shape = model.inputs[0]?.shape ?? [];
+    const s = FACERES_INPUT;
+    if (shape.length !== 4 || shape[1] !== s || shape[2] !== s || shape[3] !== 3) {
+      model.dispose();
+      throw new FaceKitError('E_WEIGHTS_FORMAT', `${FACERES_MODEL}: expected input [batch, ${s}, ${s}, 3], got [${shape}]`);
+    }
+    return new FaceResEmbedder(model);
+  }
+
+  /** The [n, 1024] unit vectors as a tensor (the caller disposes it). */
+  predict(faces: tf.Tensor4D): tf.Tensor2D {
+    assertFaceBatch(faces, [FACERES_INPUT, FACERES_INPUT], this.name);
+    const model = this.live();
+    return tf.tidy(() => {
+      const out = model.execute(tf.cast(faces, 'float32'), FACERES_DESCRIPTOR_NODE) as tf.Tensor;
+      if (out.rank !== 2 || out.shape[1] !== FACERES_DIM) {
+        throw new FaceKitError('E_WEIGHTS_FORMAT', `${FACERES_MODEL}: output shape [${out.shape}], expected [n, 1024]`);
+      }
+      return tf.div(out, tf.maximum(tf.norm(out, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
+    });
+  }
+
+  async embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
+    assertFaceBatch(faces, [FACERES_INPUT, FACERES_INPUT], this.name);
+    if (faces.shape[0] === 0) return [];
+    const out = this.predict(faces);
+    try {
+      return await rowsOf(out);
+    } finally {
+      out.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.model = undefined;
+  }
+
+  private live(): GraphModel {
+    if (!this.model) throw new FaceKitError('E_INPUT', `${this.name}: the embedder has been disposed`);
+    return this.model;
+  }
+}
