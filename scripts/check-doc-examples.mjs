@@ -70,7 +70,9 @@ for (const { pkg, file } of all) {
     const d = decls[0];
     const sfile = d.getSourceFile();
     const { line } = sfile.getLineAndCharacterOfPosition(d.getStart());
-    missing.push(`${pkg}: ${exported.getName()} [${ts.SyntaxKind[d.kind]}] (${relative(root, sfile.fileName)}:${line + 1})`);
+    missing.push(
+      `${pkg}: ${exported.getName()} [${ts.SyntaxKind[d.kind]}] (${relative(root, sfile.fileName)}:${line + 1})`,
+    );
   }
 }
 

@@ -66,7 +66,12 @@ for (const p of face.five ?? []) {
   svg.push(`<circle cx="${x}" cy="${y}" r="5" fill="none" stroke="#dc2626" stroke-width="2.5"/>`);
 }
 let x = 8;
-const legend = [['box', '#facc15'], ['mesh 468', '#9ca3af'], ...regions.map(([n, , , c]) => [n, c]), ['five', '#dc2626']];
+const legend = [
+  ['box', '#facc15'],
+  ['mesh 468', '#9ca3af'],
+  ...regions.map(([n, , , c]) => [n, c]),
+  ['five', '#dc2626'],
+];
 for (const [name, color] of legend) {
   svg.push(`<circle cx="${x + 5}" cy="${H + 14}" r="5" fill="${color}"/>`);
   svg.push(`<text x="${x + 14}" y="${H + 19}" font-family="sans-serif" font-size="13">${name}</text>`);

@@ -18,7 +18,9 @@ if (!input) {
 const out = opt('out', resolve(root, 'docs/images/roc-lfw.svg'));
 const roc = JSON.parse(readFileSync(input, 'utf8'));
 if (!Array.isArray(roc.curves) || !roc.curves.length) throw new Error(`${input}: no "curves" (bench lfw --roc output)`);
-const pairsName = String(roc.pairsFile ?? '').split(/[\\/]/).pop();
+const pairsName = String(roc.pairsFile ?? '')
+  .split(/[\\/]/)
+  .pop();
 const title = opt('title', `LFW ${pairsName} (${roc.pairs} pairs): ROC, default metric`);
 
 const W = 560;
@@ -28,7 +30,8 @@ const pw = W - m.left - m.right;
 const ph = H - m.top - m.bottom;
 // FAR on a log axis (10⁻³ … 1): a good embedder's curve hugs the left edge on a linear one. FAR 0 sits on the edge.
 const LOG_MIN = -3;
-const X = (far) => (m.left + ((Math.max(LOG_MIN, Math.log10(Math.max(far, 1e-12))) - LOG_MIN) / -LOG_MIN) * pw).toFixed(1);
+const X = (far) =>
+  (m.left + ((Math.max(LOG_MIN, Math.log10(Math.max(far, 1e-12))) - LOG_MIN) / -LOG_MIN) * pw).toFixed(1);
 const Y = (tar) => (m.top + (1 - tar) * ph).toFixed(1);
 const colors = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -49,7 +52,9 @@ for (let i = 0; i <= 10; i++) {
   if (i % 2 === 0) svg.push(`<text x="${m.left - 6}" y="${Number(Y(v)) + 4}" text-anchor="end">${v.toFixed(1)}</text>`);
 }
 svg.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#374151"/>`);
-svg.push(`<text x="${m.left + pw / 2}" y="${H - 10}" text-anchor="middle">false accept rate (different people accepted), log scale</text>`);
+svg.push(
+  `<text x="${m.left + pw / 2}" y="${H - 10}" text-anchor="middle">false accept rate (different people accepted), log scale</text>`,
+);
 svg.push(
   `<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">true accept rate (same person accepted)</text>`,
 );
@@ -59,7 +64,9 @@ roc.curves.forEach((c, i) => {
   svg.push(`<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2"/>`);
   const ly = m.top + ph - 14 - (roc.curves.length - 1 - i) * 18;
   const label = `${c.embedder} + ${c.aligner} (${c.metric}): AUC ${c.auc.toFixed(4)}, EER ${(100 * c.eer).toFixed(2)}%`;
-  svg.push(`<line x1="${m.left + 12}" y1="${ly - 4}" x2="${m.left + 32}" y2="${ly - 4}" stroke="${color}" stroke-width="3"/>`);
+  svg.push(
+    `<line x1="${m.left + 12}" y1="${ly - 4}" x2="${m.left + 32}" y2="${ly - 4}" stroke="${color}" stroke-width="3"/>`,
+  );
   svg.push(`<text x="${m.left + 38}" y="${ly}">${esc(label)}</text>`);
 });
 svg.push('</svg>');

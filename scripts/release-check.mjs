@@ -48,7 +48,9 @@ function checkTarballs() {
   for (const r of reports) {
     const allow = [...COMMON, ...(ALLOW[r.name] ?? [DIST])];
     total += r.size;
-    console.log(`\n${r.name}@${r.version}: ${r.entryCount} files, tarball ${kib(r.size)}, unpacked ${kib(r.unpackedSize)}`);
+    console.log(
+      `\n${r.name}@${r.version}: ${r.entryCount} files, tarball ${kib(r.size)}, unpacked ${kib(r.unpackedSize)}`,
+    );
     for (const f of r.files) {
       const bad = DENY.some((re) => re.test(f.path)) || !allow.some((re) => re.test(f.path));
       console.log(`  ${bad ? '✗' : ' '} ${f.path.padEnd(48)} ${kib(f.size).padStart(11)}`);
@@ -58,7 +60,8 @@ function checkTarballs() {
     if (!paths.has('README.md')) problems.push(`${r.name}: no README.md in the tarball`);
     const w = pub.find((p) => p.pkg.name === r.name);
     for (const entry of [w?.pkg.main, w?.pkg.module, w?.pkg.types].filter(Boolean)) {
-      if (!paths.has(entry.replace(/^\.\//, ''))) problems.push(`${r.name}: entry ${entry} missing (run npm run build)`);
+      if (!paths.has(entry.replace(/^\.\//, '')))
+        problems.push(`${r.name}: entry ${entry} missing (run npm run build)`);
     }
   }
   console.log(`\n${reports.length} public packages, ${kib(total)} of tarballs`);
@@ -77,14 +80,17 @@ function changesets() {
     for (const { dir } of workspaces()) {
       mkdirSync(join(tmp, dir), { recursive: true });
       cpSync(join(root, dir, 'package.json'), join(tmp, dir, 'package.json'));
-      if (existsSync(join(root, dir, 'CHANGELOG.md'))) cpSync(join(root, dir, 'CHANGELOG.md'), join(tmp, dir, 'CHANGELOG.md'));
+      if (existsSync(join(root, dir, 'CHANGELOG.md')))
+        cpSync(join(root, dir, 'CHANGELOG.md'), join(tmp, dir, 'CHANGELOG.md'));
     }
     console.log('\n$ changeset version   (in a throwaway copy)');
     const r = spawnSync(process.execPath, [bin, 'version'], { cwd: tmp, stdio: 'inherit' });
     if (r.status !== 0) return ['changeset version failed'];
     for (const { dir, pkg } of workspaces()) {
       const next = JSON.parse(readFileSync(join(tmp, dir, 'package.json'), 'utf8')).version;
-      console.log(`  ${pkg.name.padEnd(32)} ${pkg.version} → ${next}${pkg.private ? '  (private, not published)' : ''}`);
+      console.log(
+        `  ${pkg.name.padEnd(32)} ${pkg.version} → ${next}${pkg.private ? '  (private, not published)' : ''}`,
+      );
     }
     return [];
   } finally {

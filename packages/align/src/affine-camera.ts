@@ -3,6 +3,10 @@ import { FaceKitError, type Point, type Point3 } from '@facekit/core';
 /**
  * An affine camera: the 2×4 matrix P (row-major, 8 numbers) with image = P · [X, Y, Z, 1]. It models any rotation,
  * scale and translation of a 3D shape seen from far away (weak perspective), plus shear.
+ *
+ * @example
+ * const P: AffineCamera = fitAffineCamera(GENERIC_FACE_68, face.landmarks!);
+ * const [x, y] = projectAffine(P, [0, 0, 0]); // where the generic face's centre lands in the image
  */
 export type AffineCamera = readonly [number, number, number, number, number, number, number, number];
 
@@ -32,6 +36,9 @@ function solve3(m: number[][], v: number[]): number[] | undefined {
  * Least-squares affine map from 3D points onto observations with `dims` coordinates: each output coordinate is
  * L · [X, Y, Z] + t, solved on centred data (so the 3×3 normal equations are well conditioned). Returns `dims` rows
  * of [l1, l2, l3, t].
+ *
+ * @example
+ * const [xRow, yRow] = fitAffine3D(GENERIC_FACE_68, landmarks, 2); // each row: [l1, l2, l3, t]
  */
 export function fitAffine3D(
   model: readonly Point3[],
@@ -84,12 +91,23 @@ export function fitAffineCamera(model: readonly Point3[], image: readonly Point[
   return [r0[0], r0[1], r0[2], r0[3], r1[0], r1[1], r1[2], r1[3]];
 }
 
-/** P · [X, Y, Z, 1]. */
+/**
+ * P · [X, Y, Z, 1].
+ *
+ * @example
+ * const P = fitAffineCamera(GENERIC_FACE_68, face.landmarks!);
+ * const noseInImage = projectAffine(P, GENERIC_FACE_68[30]);
+ */
 export function projectAffine(P: AffineCamera, p: Point3): Point {
   return [P[0] * p[0] + P[1] * p[1] + P[2] * p[2] + P[3], P[4] * p[0] + P[5] * p[1] + P[6] * p[2] + P[7]];
 }
 
-/** Scale of the camera's frontal part: √|det| of the 2×2 block that maps model (X, Y) to image (x, y). */
+/**
+ * Scale of the camera's frontal part: √|det| of the 2×2 block that maps model (X, Y) to image (x, y).
+ *
+ * @example
+ * const pixelsPerUnit = affineCameraScale(fitAffineCamera(GENERIC_FACE_68, face.landmarks!));
+ */
 export function affineCameraScale(P: AffineCamera): number {
   return Math.sqrt(Math.abs(P[0] * P[5] - P[1] * P[4]));
 }

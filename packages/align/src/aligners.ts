@@ -11,7 +11,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { estimateSimilarity } from './similarity.js';
 import { warpSimilarity } from './warp.js';
 
-/** The face points a template positions, or undefined when the face has none (e.g. the whole-image fallback). */
+/**
+ * The face points a template positions, or undefined when the face has none (e.g. the whole-image fallback).
+ *
+ * @example
+ * const src = templateSourcePoints(face, template); // face.five or landmarks 17–67, per template.source
+ * if (!src) console.log('no points: the aligner falls back to the box');
+ */
 export function templateSourcePoints(face: Face, template: AlignmentTemplate): Point[] | undefined {
   if (template.source === 'five') return face.five;
   if (template.source === 'landmarks51') return face.landmarks?.length === 68 ? face.landmarks.slice(17) : undefined;
@@ -21,6 +27,10 @@ export function templateSourcePoints(face: Face, template: AlignmentTemplate): P
 /**
  * Box → output similarity for faces without points: the box's centre goes to the output centre and its larger side
  * fills the output (square, no distortion).
+ *
+ * @example
+ * const t = boxSimilarity({ x: 40, y: 30, width: 100, height: 120 }, [150, 150]);
+ * const chip = warpSimilarity(image, t, [150, 150]);
  */
 export function boxSimilarity(box: Box, size: [number, number]) {
   const [h, w] = size;
@@ -33,6 +43,10 @@ export function boxSimilarity(box: Box, size: [number, number]) {
 /**
  * '2d': least-squares similarity (Umeyama) from the face's points onto the embedder's template. Faces without the
  * needed points (whole-image fallback, landmarker off) fall back to the box crop.
+ *
+ * @example
+ * const chip = new SimilarityAligner().align(image, face, models.embedders.get('dlib-resnet34').template);
+ * chip.shape; // [150, 150, 3]
  */
 export class SimilarityAligner implements Aligner {
   readonly name = '2d';
@@ -49,7 +63,12 @@ export class SimilarityAligner implements Aligner {
   }
 }
 
-/** 'none': the detected box, made square around its centre, resized to the embedder's input. No rotation. */
+/**
+ * 'none': the detected box, made square around its centre, resized to the embedder's input. No rotation.
+ *
+ * @example
+ * const chip = new BoxCropAligner().align(image, face, template); // the box, squared, no rotation
+ */
 export class BoxCropAligner implements Aligner {
   readonly name = 'none';
   align(image: tf.Tensor3D, face: Face, template: AlignmentTemplate): tf.Tensor3D {

@@ -16,7 +16,12 @@
  */
 export const GENERIC_FACE_SCALE = 0.001;
 
-/** Images the mean was taken over (for the docs). */
+/**
+ * Images the mean was taken over (for the docs).
+ *
+ * @example
+ * console.log(`generic face: mean of ${GENERIC_FACE_IMAGES} LFW faces`);
+ */
 export const GENERIC_FACE_IMAGES = 219;
 
 /** The 68 iBUG points, [x, y, z] × 68, flattened. */

@@ -3,7 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { sampleBilinear } from './bilinear.js';
 import { type Affine2D, composeAffine, locator } from './triangulation.js';
 
-/** Left-right mirror symmetry of a layout: the mirror triangle of every triangle and the reflection itself. */
+/**
+ * Left-right mirror symmetry of a layout: the mirror triangle of every triangle and the reflection itself.
+ *
+ * @example
+ * const mirrorOf = plan.mirror?.triangle[7]; // the triangle mirroring triangle 7
+ */
 export interface LayoutMirror {
   /** Index of each triangle's mirror image among the triangles. */
   triangle: Int32Array;
@@ -15,6 +20,10 @@ export interface LayoutMirror {
  * Everything about a piecewise-affine warp that depends only on the output layout (the destination positions of
  * the vertices, the triangles and the output size): which triangle each output pixel lies in. Built once per layout
  * in JS; the warp itself is tensor code.
+ *
+ * @example
+ * const [h, w] = plan.size;
+ * console.log(`${plan.triangles.length / 3} triangles onto ${w}×${h}`);
  */
 export interface PiecewiseAffinePlan {
   /** Output [height, width]. */
@@ -106,6 +115,9 @@ export function planPiecewiseAffine(
  * Per triangle, the affine map (2×3, row-major) from output pixels to source-image pixels that sends the triangle's
  * layout vertices onto `sources`, and the ratio of the signed source area to the layout area: about the square of
  * the scale for a triangle facing the camera, near 0 for one seen edge-on, negative for one turned away.
+ *
+ * @example
+ * const { affines, ratios } = triangleAffines(plan, sources); // one 2×3 map and visibility ratio per triangle
  */
 export function triangleAffines(plan: PiecewiseAffinePlan, sources: readonly Point[]) {
   const { vertices, triangles } = plan;
@@ -151,6 +163,12 @@ function median(xs: ArrayLike<number>): number {
   return s.length ? s[s.length >> 1] : Number.NaN;
 }
 
+/**
+ * Options of the piecewise-affine warp: what to do with triangles turned away from the camera.
+ *
+ * @example
+ * const options: PiecewiseWarpOptions = { occluded: 'mirror', minVisibility: 0.1, fullVisibility: 0.3 };
+ */
 export interface PiecewiseWarpOptions {
   /**
    * Triangles turned away from the camera: 'mirror' (default) blends in the mirror triangle's texture (soft
@@ -175,6 +193,9 @@ export interface PiecewiseWarpOptions {
  * One item's per-triangle maps and weights: `own` (2×3 per triangle), `mirror` (the mirror triangle's map ∘ the
  * reflection) and the weights of the two samples per triangle. The last row is the "no triangle" slot (weight 0).
  * Also the median area ratio (≈ source pixels per output pixel, squared) and the bounds of the sampled region.
+ *
+ * @example
+ * const w = triangleWeights(plan, sources, { minVisibility: 0.1, fullVisibility: 0.3 });
  */
 export function triangleWeights(
   plan: PiecewiseAffinePlan,

@@ -3,6 +3,10 @@ import { FaceKitError, type Point } from '@facekit/core';
 /**
  * A 2D similarity (rotation, uniform scale, translation) as the 2×3 matrix [[a, −b, tx], [b, a, ty]]:
  * x' = a·x − b·y + tx, y' = b·x + a·y + ty.
+ *
+ * @example
+ * const t: Similarity = estimateSimilarity(face.five!, template.points);
+ * const scale = Math.hypot(t.a, t.b); // = similarityScale(t)
  */
 export interface Similarity {
   a: number;
@@ -57,12 +61,24 @@ export function estimateSimilarity(src: readonly Point[], dst: readonly Point[])
   return { a, b, tx: dx - (a * sx - b * sy), ty: dy - (b * sx + a * sy) };
 }
 
-/** Applies a similarity to a point. */
+/**
+ * Applies a similarity to a point.
+ *
+ * @example
+ * const t = estimateSimilarity(facePoints, template.points);
+ * const [x, y] = applySimilarity(t, face.five![2]); // the nose tip on the aligned chip
+ */
 export function applySimilarity(t: Similarity, p: Point): Point {
   return [t.a * p[0] - t.b * p[1] + t.tx, t.b * p[0] + t.a * p[1] + t.ty];
 }
 
-/** The inverse similarity. */
+/**
+ * The inverse similarity.
+ *
+ * @example
+ * const back = invertSimilarity(t); // chip pixels → image pixels
+ * applySimilarity(back, applySimilarity(t, [10, 20])); // ≈ [10, 20]
+ */
 export function invertSimilarity(t: Similarity): Similarity {
   const s2 = t.a * t.a + t.b * t.b;
   const a = t.a / s2;
@@ -70,7 +86,12 @@ export function invertSimilarity(t: Similarity): Similarity {
   return { a, b, tx: -(a * t.tx - b * t.ty), ty: -(b * t.tx + a * t.ty) };
 }
 
-/** Scale factor of a similarity. */
+/**
+ * Scale factor of a similarity.
+ *
+ * @example
+ * similarityScale({ a: 0.6, b: 0.8, tx: 0, ty: 0 }); // 1 (a pure rotation)
+ */
 export function similarityScale(t: Similarity): number {
   return Math.hypot(t.a, t.b);
 }

@@ -21,15 +21,30 @@ export function triangulate(points: readonly Point[]): Uint32Array {
   return Uint32Array.from(kept);
 }
 
-/** Twice the signed area of triangle (a, b, c). */
+/**
+ * Twice the signed area of triangle (a, b, c).
+ *
+ * @example
+ * signedArea([0, 0], [1, 0], [0, 1]); // 1 (counter-clockwise in x-right, y-up terms)
+ */
 export function signedArea(a: Point, b: Point, c: Point): number {
   return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
 }
 
-/** A 2D affine map as the 2×3 matrix [a, b, c, d, e, f]: (x, y) → (a·x + b·y + c, d·x + e·y + f). */
+/**
+ * A 2D affine map as the 2×3 matrix [a, b, c, d, e, f]: (x, y) → (a·x + b·y + c, d·x + e·y + f).
+ *
+ * @example
+ * const shift: Affine2D = [1, 0, 5, 0, 1, -3]; // (x, y) → (x + 5, y − 3)
+ */
 export type Affine2D = [number, number, number, number, number, number];
 
-/** a ∘ b for 2×3 affine maps (apply b, then a). */
+/**
+ * a ∘ b for 2×3 affine maps (apply b, then a).
+ *
+ * @example
+ * const ab = composeAffine([2, 0, 0, 0, 2, 0], [1, 0, 5, 0, 1, 5]); // shift by 5, then scale by 2: [2, 0, 10, 0, 2, 10]
+ */
 export function composeAffine(a: ArrayLike<number>, b: ArrayLike<number>): Affine2D {
   return [
     a[0] * b[0] + a[1] * b[3],
@@ -78,6 +93,10 @@ export function symmetricTriangulation(points: readonly Point[], mirrorOf: Array
 /**
  * Point location in a triangulation: returns a function giving the triangle containing (x, y), or the triangle count
  * when none does. A uniform bucket grid over the vertices' bounds keeps each query to a few triangles.
+ *
+ * @example
+ * const find = locator(vertices, triangles);
+ * const t = find(12.5, 40); // index of the triangle holding (12.5, 40), or triangles.length / 3 when none
  */
 export function locator(vertices: readonly Point[], triangles: Uint32Array): (x: number, y: number) => number {
   const nt = triangles.length / 3;

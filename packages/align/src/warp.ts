@@ -6,6 +6,10 @@ import { invertSimilarity, similarityScale } from './similarity.js';
  * Warps an image with a similarity that maps image → output pixels, producing [height, width, 3] float32.
  * Bilinear sampling; outside the image is black (as dlib's chip extraction). When the face shrinks by more than 2×,
  * the image is first box-filtered by an integer factor so that the sampling does not alias.
+ *
+ * @example
+ * const chip = warpSimilarity(image, estimateSimilarity(face.five!, template.points), [112, 112]); // [112, 112, 3]
+ * chip.dispose();
  */
 export function warpSimilarity(image: tf.Tensor3D, toOutput: Similarity, size: [number, number]): tf.Tensor3D {
   return tf.tidy(() => {

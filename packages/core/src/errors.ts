@@ -21,6 +21,17 @@ export type FaceKitErrorCode =
   | 'E_DEPENDENCY' // an optional package a feature needs is not installed or does not load (npm install it)
   | 'E_ABORTED'; // cancelled through an AbortSignal
 
+/**
+ * The one error type of facekit: a stable `code` (see docs/errors.md), a message, optional `details` and `cause`.
+ *
+ * @example
+ * try {
+ *   await verify('a.jpg', 'missing.jpg');
+ * } catch (e) {
+ *   if (e instanceof FaceKitError) console.error(e.code, e.message); // 'E_IO', 'cannot read …'
+ * }
+ * throw new FaceKitError('E_CONFIG', 'threshold must be ≥ 0', { details: { threshold: -1 } });
+ */
 export class FaceKitError extends Error {
   override readonly name = 'FaceKitError';
   readonly code: FaceKitErrorCode;
@@ -37,12 +48,30 @@ export class FaceKitError extends Error {
   }
 }
 
-/** True for a FaceKitError, optionally with the given code. */
+/**
+ * True for a FaceKitError, optionally with the given code.
+ *
+ * @example
+ * try {
+ *   await verify('a.jpg', 'b.jpg');
+ * } catch (e) {
+ *   if (isFaceKitError(e, 'E_NO_FACE')) console.log('no face in one of the photos');
+ *   else throw e;
+ * }
+ */
 export function isFaceKitError(e: unknown, code?: FaceKitErrorCode): e is FaceKitError {
   return e instanceof FaceKitError && (code === undefined || e.code === code);
 }
 
-/** Throws E_ABORTED when the signal has fired; call between pipeline stages. */
+/**
+ * Throws E_ABORTED when the signal has fired; call between pipeline stages.
+ *
+ * @example
+ * for (const file of files) {
+ *   throwIfAborted(options.signal); // E_ABORTED once the caller aborted
+ *   await work(file);
+ * }
+ */
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new FaceKitError('E_ABORTED', 'operation aborted', { cause: signal.reason });
 }
@@ -51,6 +80,9 @@ export function throwIfAborted(signal?: AbortSignal): void {
  * A cancellation point between pipeline stages: with a signal, first yields to the event loop (inference runs
  * synchronously, so an abort() from a timer or a request handler could not run until the call had finished), then
  * throws E_ABORTED if the signal fired. Without a signal it costs nothing.
+ *
+ * @example
+ * await abortCheckpoint(signal); // lets a pending abort() run, then throws E_ABORTED if it did
  */
 export async function abortCheckpoint(signal?: AbortSignal): Promise<void> {
   if (!signal) return;

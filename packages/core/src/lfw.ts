@@ -11,7 +11,13 @@ import {
   tarAtFar,
 } from './protocol.js';
 
-/** One LFW pair: two images named as `images/<name>/<name>_%04d.jpg`, same person or not, and its fold. */
+/**
+ * One LFW pair: two images named as `images/<name>/<name>_%04d.jpg`, same person or not, and its fold.
+ *
+ * @example
+ * const pairs: LfwPair[] = parseLfwPairs(readFileSync('pairs.txt', 'utf8'));
+ * pairs[0]; // { a: { name, index }, b: { name, index }, same: true, fold: 0 }
+ */
 export interface LfwPair {
   a: { name: string; index: number };
   b: { name: string; index: number };
@@ -55,7 +61,12 @@ export function parseLfwPairs(text: string): LfwPair[] {
   return pairs;
 }
 
-/** Relative image path of an LFW image: `<name>/<name>_0001.jpg`. */
+/**
+ * Relative image path of an LFW image: `<name>/<name>_0001.jpg`.
+ *
+ * @example
+ * lfwImagePath({ name: 'Aaron_Peirsol', index: 1 }); // 'Aaron_Peirsol/Aaron_Peirsol_0001.jpg'
+ */
 export function lfwImagePath(img: { name: string; index: number }): string {
   return `${img.name}/${img.name}_${String(img.index).padStart(4, '0')}.jpg`;
 }
@@ -63,6 +74,9 @@ export function lfwImagePath(img: { name: string; index: number }): string {
 /**
  * Splits a single-set pairs list (View 1) into k folds, keeping matched and mismatched pairs balanced per fold;
  * pairs of a multi-set file keep their folds.
+ *
+ * @example
+ * const pairs = assignFolds(parseLfwPairs(readFileSync('pairsDevTest.txt', 'utf8')), 10); // View 1 → 10 folds
  */
 export function assignFolds(pairs: LfwPair[], k: number): LfwPair[] {
   const sets = new Set(pairs.map((p) => p.fold)).size;
@@ -77,6 +91,13 @@ export function assignFolds(pairs: LfwPair[], k: number): LfwPair[] {
   }));
 }
 
+/**
+ * Everything a verification benchmark reports (`evaluateVerification`).
+ *
+ * @example
+ * const r: VerificationReport = evaluateVerification(scored, folds);
+ * console.log(r.accuracy, r.std, r.auc, r.eer, r.tarAtFar1e3, r.threshold);
+ */
 export interface VerificationReport {
   pairs: number;
   folds: number;

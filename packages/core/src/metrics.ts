@@ -4,8 +4,18 @@ import type { Embedding } from './types.js';
 /**
  * Distance metrics. `euclidean-l2` and `squared-l2` normalise both vectors first (FaceNet compares L2-normalised
  * embeddings with the squared L2 distance); `cosine` is 1 − cosine similarity. All are "smaller = more alike".
+ *
+ * @example
+ * const metric: MetricName = 'euclidean-l2';
+ * await verify(a, b, { metric });
  */
 export type MetricName = 'cosine' | 'euclidean' | 'euclidean-l2' | 'squared-l2';
+/**
+ * Every metric facekit compares embeddings with.
+ *
+ * @example
+ * for (const m of METRICS) console.log(m, vectorDistance(a, b, m));
+ */
 export const METRICS: readonly MetricName[] = ['cosine', 'euclidean', 'euclidean-l2', 'squared-l2'];
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -14,12 +24,22 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** Euclidean norm. */
+/**
+ * Euclidean norm.
+ *
+ * @example
+ * norm([3, 4]); // 5
+ */
 export function norm(a: ArrayLike<number>): number {
   return Math.sqrt(dot(a, a));
 }
 
-/** A copy scaled to unit length (a zero vector stays zero). */
+/**
+ * A copy scaled to unit length (a zero vector stays zero).
+ *
+ * @example
+ * l2Normalize([3, 4]); // Float32Array [0.6, 0.8]
+ */
 export function l2Normalize(a: ArrayLike<number>): Float32Array {
   const n = norm(a);
   const out = new Float32Array(a.length);
@@ -33,7 +53,13 @@ function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d === 0 ? 0 : dot(a, b) / d;
 }
 
-/** Distance between two raw vectors under a metric. */
+/**
+ * Distance between two raw vectors under a metric.
+ *
+ * @example
+ * vectorDistance([1, 0], [0, 1], 'cosine'); // 1
+ * vectorDistance([0, 0], [3, 4], 'euclidean'); // 5
+ */
 export function vectorDistance(a: ArrayLike<number>, b: ArrayLike<number>, metric: MetricName): number {
   if (a.length !== b.length) {
     throw new FaceKitError('E_EMBEDDING_MISMATCH', `vectors have different lengths (${a.length} vs ${b.length})`);
@@ -56,7 +82,12 @@ export function vectorDistance(a: ArrayLike<number>, b: ArrayLike<number>, metri
   }
 }
 
-/** Checks that two embeddings come from the same embedder and have the same dimension. */
+/**
+ * Checks that two embeddings come from the same embedder and have the same dimension.
+ *
+ * @example
+ * assertComparable(a, b); // E_EMBEDDING_MISMATCH when a and b come from different embedders or dimensions
+ */
 export function assertComparable(a: Embedding, b: Embedding): void {
   if (a.embedder !== b.embedder) {
     throw new FaceKitError(
@@ -72,12 +103,26 @@ export function assertComparable(a: Embedding, b: Embedding): void {
   }
 }
 
-/** Distance between two embeddings of the same embedder. */
+/**
+ * Distance between two embeddings of the same embedder.
+ *
+ * @example
+ * const [ra] = await represent('a.jpg');
+ * const [rb] = await represent('b.jpg');
+ * const d = distance(ra.embedding, rb.embedding, 'euclidean');
+ */
 export function distance(a: Embedding, b: Embedding, metric: MetricName): number {
   assertComparable(a, b);
   return vectorDistance(a.vector, b.vector, metric);
 }
 
+/**
+ * Checks a metric name (E_CONFIG naming the valid ones otherwise) and narrows its type.
+ *
+ * @example
+ * const metric: string = process.env.METRIC ?? 'cosine';
+ * assertMetric(metric); // metric: MetricName from here on
+ */
 export function assertMetric(metric: string): asserts metric is MetricName {
   if (!(METRICS as readonly string[]).includes(metric)) {
     throw new FaceKitError('E_CONFIG', `unknown metric '${metric}'; use one of ${METRICS.join(', ')}`);

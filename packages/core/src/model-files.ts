@@ -5,10 +5,19 @@ import { FaceKitError } from './errors.js';
  * Reads a model file by a path relative to a model folder. The platform supplies it: `@facekit/node` reads the
  * `@facekit/models` package from disk, `@facekit/web` fetches from a configurable base URL. Model packages never
  * touch the file system or the network themselves.
+ *
+ * @example
+ * const files: FileLoader = async (path) => new Uint8Array(await (await fetch(`/models/${path}`)).arrayBuffer());
  */
 export type FileLoader = (relativePath: string) => Promise<Uint8Array>;
 
-/** Rejects absolute paths, `..` segments, URLs and backslashes: a manifest must not reach outside its folder. */
+/**
+ * Rejects absolute paths, `..` segments, URLs and backslashes: a manifest must not reach outside its folder.
+ *
+ * @example
+ * assertSafeRelativePath('facemesh.bin'); // ok
+ * assertSafeRelativePath('../etc/passwd'); // throws
+ */
 export function assertSafeRelativePath(path: string): void {
   const bad =
     path.length === 0 ||
@@ -95,7 +104,12 @@ async function readShards(
   return { specs, data: data.buffer };
 }
 
-/** An IOHandler for `tf.loadGraphModel` that reads a graph model.json and its shards through a FileLoader. */
+/**
+ * An IOHandler for `tf.loadGraphModel` that reads a graph model.json and its shards through a FileLoader.
+ *
+ * @example
+ * const model = await tf.loadGraphModel(graphModelHandler(ctx.files, 'blazeface-back.json'));
+ */
 export function graphModelHandler(load: FileLoader, modelJsonPath: string): tf.io.IOHandler {
   assertSafeRelativePath(modelJsonPath);
   return {
@@ -124,6 +138,11 @@ export function graphModelHandler(load: FileLoader, modelJsonPath: string): tf.i
 /**
  * Loads a raw weights manifest (face-api.js style: `[{ paths, weights }]`, no topology) into named tensors.
  * The caller owns the returned tensors.
+ *
+ * @example
+ * const weights = await loadWeightsManifest(ctx.files, 'face_recognition_model-weights_manifest.json');
+ * Object.keys(weights); // ['conv32_down/conv/filters', ...]
+ * tf.dispose(Object.values(weights));
  */
 export async function loadWeightsManifest(load: FileLoader, manifestPath: string): Promise<tf.NamedTensorMap> {
   assertSafeRelativePath(manifestPath);

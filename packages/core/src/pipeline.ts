@@ -14,7 +14,12 @@ import {
 import type { Box, Embedding, Face } from './types.js';
 import { compareEmbeddings, type Verdict } from './verify.js';
 
-/** One plain object configures the whole pipeline; swapping FaceNet for DeepFace is one field. */
+/**
+ * One plain object configures the whole pipeline; swapping FaceNet for DeepFace is one field.
+ *
+ * @example
+ * const options: PipelineOptions = { detector: 'blazeface', align: '3d', embedder: 'facenet512', metric: 'cosine' };
+ */
 export interface PipelineOptions {
   /** Detector name (default 'blazeface'). */
   detector?: string;
@@ -42,8 +47,20 @@ export interface PipelineOptions {
   flip?: boolean;
 }
 
+/**
+ * Which face of an image with several to use: the largest, or the one nearest the centre (weighted by size).
+ *
+ * @example
+ * const pick: FacePick = 'central'; // LFW images are centred on their subject
+ */
 export type FacePick = 'largest' | 'central';
 
+/**
+ * Options of one `represent` call.
+ *
+ * @example
+ * const reps = await pipeline.represent(image, { all: true, enforceDetection: false } satisfies RepresentOptions);
+ */
 export interface RepresentOptions {
   /** Throw E_NO_FACE when no face is found (default true); when false the whole image is used. */
   enforceDetection?: boolean;
@@ -52,6 +69,12 @@ export interface RepresentOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Which face of an image was used: its box and score, and how many faces the image held.
+ *
+ * @example
+ * const s: FaceSummary = (await verify(a, b)).faces.img1; // { box, score, faceCount, ... }
+ */
 export interface FaceSummary {
   box: Box;
   score: number;
@@ -64,12 +87,26 @@ export interface FaceSummary {
   chosen: FacePick | 'only' | 'fallback' | 'all';
 }
 
+/**
+ * One face's embedding with the face it came from.
+ *
+ * @example
+ * const [rep]: Representation[] = await represent('a.jpg');
+ * rep.embedding.vector; // Float32Array
+ */
 export interface Representation {
   embedding: Embedding;
   face: Face;
   summary: FaceSummary;
 }
 
+/**
+ * What `verify` returns: the verdict plus the models used, the faces compared and the time taken.
+ *
+ * @example
+ * const r: VerifyResult = await pipeline.verify(imageA, imageB);
+ * console.log(r.verified, r.distance, r.embedder, r.aligner, r.timeMs);
+ */
 export interface VerifyResult extends Verdict {
   detector: string;
   aligner: string;
@@ -77,7 +114,12 @@ export interface VerifyResult extends Verdict {
   timeMs: number;
 }
 
-/** The embedder used when none is named. Chosen by LFW View 1 DevTest accuracy (see README). */
+/**
+ * The embedder used when none is named. Chosen by LFW View 1 DevTest accuracy (see README).
+ *
+ * @example
+ * const p = await FacePipeline.create(ctx, { embedder: DEFAULT_EMBEDDER });
+ */
 export const DEFAULT_EMBEDDER = 'dlib-resnet34';
 
 /**

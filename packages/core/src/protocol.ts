@@ -1,11 +1,22 @@
 import { FaceKitError } from './errors.js';
 
-/** One scored pair: the distance between its two faces and whether they are the same person. */
+/**
+ * One scored pair: the distance between its two faces and whether they are the same person.
+ *
+ * @example
+ * const scored: ScoredPair[] = [{ distance: 0.31, same: true }, { distance: 0.82, same: false }];
+ */
 export interface ScoredPair {
   distance: number;
   same: boolean;
 }
 
+/**
+ * The threshold `chooseThreshold` picks and how it does on the pairs.
+ *
+ * @example
+ * const { threshold, accuracy }: ThresholdChoice = chooseThreshold(scored);
+ */
 export interface ThresholdChoice {
   threshold: number;
   /** Accuracy of that threshold on the pairs it was chosen on. */
@@ -19,7 +30,12 @@ function assertPairs(pairs: readonly ScoredPair[]): void {
   }
 }
 
-/** Accuracy of "same ⇔ distance ≤ threshold". */
+/**
+ * Accuracy of "same ⇔ distance ≤ threshold".
+ *
+ * @example
+ * accuracyAt([{ distance: 0.3, same: true }, { distance: 0.9, same: false }], 0.6); // 1
+ */
 export function accuracyAt(pairs: readonly ScoredPair[], threshold: number): number {
   let ok = 0;
   for (const p of pairs) if (p.distance <= threshold === p.same) ok++;
@@ -30,6 +46,9 @@ export function accuracyAt(pairs: readonly ScoredPair[], threshold: number): num
  * The threshold that maximises accuracy on `pairs`: every midpoint between consecutive distinct distances (and
  * the two ends) is a candidate; ties go to the candidate nearest the median of the tied range, so the choice
  * does not sit on the edge of a plateau.
+ *
+ * @example
+ * const { threshold, accuracy } = chooseThreshold(scored); // scored: { distance, same }[]
  */
 export function chooseThreshold(pairs: readonly ScoredPair[]): ThresholdChoice {
   assertPairs(pairs);
@@ -57,12 +76,25 @@ export function chooseThreshold(pairs: readonly ScoredPair[]): ThresholdChoice {
   return { threshold, accuracy: best / sorted.length };
 }
 
+/**
+ * One fold of a cross-validation: the threshold chosen on the other folds and the accuracy it gets on this one.
+ *
+ * @example
+ * for (const f of crossValidate(scored, folds).folds) console.log(f.fold, f.threshold, f.accuracy);
+ */
 export interface FoldResult {
   fold: number;
   threshold: number;
   accuracy: number;
 }
 
+/**
+ * The result of `crossValidate`: per-fold results, mean and standard deviation of the accuracy.
+ *
+ * @example
+ * const cv: CrossValidation = crossValidate(scored, folds);
+ * console.log(`${(100 * cv.accuracy).toFixed(2)} ± ${(100 * cv.std).toFixed(2)} %`);
+ */
 export interface CrossValidation {
   folds: FoldResult[];
   /** Mean accuracy over the folds. */
@@ -93,6 +125,12 @@ export function crossValidate(pairs: readonly ScoredPair[], foldOf: readonly num
   return { folds, accuracy, std };
 }
 
+/**
+ * One point of a ROC curve: a threshold and the false / true accept rates it gives.
+ *
+ * @example
+ * const strict: RocPoint | undefined = rocCurve(scored).findLast((p) => p.far <= 1e-3);
+ */
 export interface RocPoint {
   threshold: number;
   /** False accept rate: different-person pairs accepted. */
@@ -101,7 +139,13 @@ export interface RocPoint {
   tar: number;
 }
 
-/** ROC curve from the smallest to the largest threshold, starting at (0, 0) and ending at (1, 1). */
+/**
+ * ROC curve from the smallest to the largest threshold, starting at (0, 0) and ending at (1, 1).
+ *
+ * @example
+ * const roc = rocCurve(scored);
+ * console.log(auc(roc), eer(roc), tarAtFar(roc, 1e-3));
+ */
 export function rocCurve(pairs: readonly ScoredPair[]): RocPoint[] {
   assertPairs(pairs);
   const sorted = [...pairs].sort((a, b) => a.distance - b.distance);
@@ -120,14 +164,24 @@ export function rocCurve(pairs: readonly ScoredPair[]): RocPoint[] {
   return points;
 }
 
-/** Area under the ROC curve (trapezoids). */
+/**
+ * Area under the ROC curve (trapezoids).
+ *
+ * @example
+ * auc(rocCurve(scored)); // 1 for perfectly separated pairs, 0.5 for chance
+ */
 export function auc(roc: readonly RocPoint[]): number {
   let a = 0;
   for (let i = 1; i < roc.length; i++) a += ((roc[i].far - roc[i - 1].far) * (roc[i].tar + roc[i - 1].tar)) / 2;
   return a;
 }
 
-/** Equal error rate: where FAR = 1 − TAR, interpolated linearly between ROC points. */
+/**
+ * Equal error rate: where FAR = 1 − TAR, interpolated linearly between ROC points.
+ *
+ * @example
+ * eer(rocCurve(scored)); // e.g. 0.0167: 1.67 % false accepts = false rejects
+ */
 export function eer(roc: readonly RocPoint[]): number {
   for (let i = 1; i < roc.length; i++) {
     const g0 = roc[i - 1].far - (1 - roc[i - 1].tar);
@@ -140,7 +194,12 @@ export function eer(roc: readonly RocPoint[]): number {
   return 1;
 }
 
-/** The highest TAR whose FAR does not exceed `far` (0 when even the strictest threshold exceeds it). */
+/**
+ * The highest TAR whose FAR does not exceed `far` (0 when even the strictest threshold exceeds it).
+ *
+ * @example
+ * tarAtFar(rocCurve(scored), 1e-3); // share of same-person pairs accepted at 1 false accept in 1,000
+ */
 export function tarAtFar(roc: readonly RocPoint[], far: number): number {
   let best = 0;
   for (const p of roc) if (p.far <= far && p.tar > best) best = p.tar;
@@ -150,6 +209,10 @@ export function tarAtFar(roc: readonly RocPoint[], far: number): number {
 /**
  * Fits the scale k of P(same | d) = 1 / (1 + exp(k (d − threshold))) by maximum likelihood (Newton's method on the
  * one parameter), so that a verdict's confidence is 0.5 at the threshold and calibrated around it.
+ *
+ * @example
+ * const { threshold } = chooseThreshold(scored);
+ * const scale = fitConfidenceScale(scored, threshold); // for EmbedderSpec.calibration[metric].scale
  */
 export function fitConfidenceScale(pairs: readonly ScoredPair[], threshold: number): number {
   assertPairs(pairs);

@@ -4,7 +4,13 @@ import type { MetricName } from './metrics.js';
 import type { FileLoader } from './model-files.js';
 import type { Face, Point } from './types.js';
 
-/** What a model factory gets from the platform. */
+/**
+ * What a model factory gets from the platform.
+ *
+ * @example
+ * const ctx: ModelContext = { files: async (p) => readFile(join(modelsDir, p)), readFile };
+ * const detector = await models.detectors.get('blazeface').create(ctx);
+ */
 export interface ModelContext {
   /** Reads files of the bundled model folder (`@facekit/models`). */
   files: FileLoader;
@@ -16,7 +22,13 @@ export interface ModelContext {
   readFile?: (path: string) => Promise<Uint8Array>;
 }
 
-/** Where an aligner must put the face for an embedder: the output size and target positions of reference points. */
+/**
+ * Where an aligner must put the face for an embedder: the output size and target positions of reference points.
+ *
+ * @example
+ * const template: AlignmentTemplate = models.embedders.get('mobilefacenet').template;
+ * template.size; // [112, 112]
+ */
 export interface AlignmentTemplate {
   /** Output [height, width] in pixels. */
   size: [number, number];
@@ -29,6 +41,14 @@ export interface AlignmentTemplate {
   points: Point[];
 }
 
+/**
+ * A loaded face detector (from `models.detectors.get(name).create(ctx)`).
+ *
+ * @example
+ * const detector: Detector = await models.detectors.get('blazeface').create(ctx);
+ * const faces = await detector.detect(image, { minScore: 0.6 });
+ * detector.dispose();
+ */
 export interface Detector {
   readonly name: string;
   /** Faces in the image, best first. Never keeps a reference to `image`. */
@@ -36,6 +56,13 @@ export interface Detector {
   dispose(): void;
 }
 
+/**
+ * A loaded landmarker: adds landmarks, five points and (FaceMesh) the mesh to a detected face.
+ *
+ * @example
+ * const landmarker: Landmarker = await models.landmarkers.get('facemesh').create(ctx);
+ * const refined = await landmarker.refine(image, faces[0]);
+ */
 export interface Landmarker {
   readonly name: string;
   /** Returns the face with `landmarks` (68 points), `five` and, where available, `mesh` filled in. */
@@ -43,12 +70,26 @@ export interface Landmarker {
   dispose(): void;
 }
 
+/**
+ * A loaded aligner: warps a face onto an embedder's template.
+ *
+ * @example
+ * const aligner: Aligner = await models.aligners.get('2d').create(ctx);
+ * const chip = aligner.align(image, face, spec.template); // [h, w, 3]; dispose it
+ */
 export interface Aligner {
   readonly name: string;
   /** The face cut out and warped onto the template: [h, w, 3] float32 0..255. The caller disposes it. */
   align(image: Tensor3D, face: Face, template: AlignmentTemplate): Tensor3D;
 }
 
+/**
+ * A loaded embedder: aligned faces in, one vector per face out.
+ *
+ * @example
+ * const embedder: Embedder = await models.embedders.get('dlib-resnet34').create(ctx);
+ * const [vector] = await embedder.embed(chips); // chips: [n, 150, 150, 3]
+ */
 export interface Embedder {
   readonly name: string;
   readonly dim: number;
@@ -57,7 +98,13 @@ export interface Embedder {
   dispose(): void;
 }
 
-/** Everything the registry knows about an embedder before its weights are loaded. */
+/**
+ * Everything the registry knows about an embedder before its weights are loaded.
+ *
+ * @example
+ * const spec: EmbedderSpec = models.embedders.get('dlib-resnet34');
+ * console.log(spec.dim, spec.defaultMetric, spec.thresholds);
+ */
 export interface EmbedderSpec {
   name: string;
   description: string;
@@ -78,25 +125,51 @@ export interface EmbedderSpec {
   create(ctx: ModelContext): Promise<Embedder>;
 }
 
+/**
+ * A registry entry of a detector: its name, description and factory.
+ *
+ * @example
+ * const spec: DetectorSpec = { name: 'my-detector', description: 'boxes from elsewhere', create: async () => myDetector };
+ * models.detectors.register(spec);
+ */
 export interface DetectorSpec {
   name: string;
   description: string;
   create(ctx: ModelContext): Promise<Detector>;
 }
 
+/**
+ * A registry entry of a landmarker.
+ *
+ * @example
+ * const spec: LandmarkerSpec = models.landmarkers.get('facemesh');
+ */
 export interface LandmarkerSpec {
   name: string;
   description: string;
   create(ctx: ModelContext): Promise<Landmarker>;
 }
 
+/**
+ * A registry entry of an aligner.
+ *
+ * @example
+ * const names = models.aligners.list().map((s: AlignerSpec) => s.name); // ['2d', 'none', '3d', ...]
+ */
 export interface AlignerSpec {
   name: string;
   description: string;
   create(ctx: ModelContext): Promise<Aligner>;
 }
 
-/** A name → spec table with one error for unknown names. */
+/**
+ * A name → spec table with one error for unknown names.
+ *
+ * @example
+ * const detectors = new Registry<DetectorSpec>('detector');
+ * detectors.register(mySpec);
+ * detectors.get('nope'); // E_UNKNOWN_MODEL naming the registered ones
+ */
 export class Registry<T extends { name: string; description: string }> {
   private readonly entries = new Map<string, T>();
   constructor(private readonly kind: string) {}
@@ -123,7 +196,13 @@ export class Registry<T extends { name: string; description: string }> {
   }
 }
 
-/** The one model registry: every package registers its models here on import. */
+/**
+ * The one model registry: every package registers its models here on import.
+ *
+ * @example
+ * models.embedders.list().map((s) => s.name); // ['dlib-resnet34', 'mobilefacenet', ...] after the model packages are imported
+ * const spec = models.embedders.get('dlib-resnet34'); // dim, template, defaultMetric, thresholds
+ */
 export const models = {
   embedders: new Registry<EmbedderSpec>('embedder'),
   detectors: new Registry<DetectorSpec>('detector'),

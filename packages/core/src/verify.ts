@@ -3,6 +3,13 @@ import { assertMetric, distance, type MetricName } from './metrics.js';
 import type { EmbedderSpec } from './registry.js';
 import type { Embedding } from './types.js';
 
+/**
+ * The evidence of one comparison: the decision, the distance and threshold it was taken with, and a confidence.
+ *
+ * @example
+ * const v: Verdict = compareEmbeddings(a, b, spec);
+ * if (v.verified) console.log(`same person (${v.distance} ≤ ${v.threshold})`);
+ */
 export interface Verdict {
   /** Same person: distance ≤ threshold. */
   verified: boolean;
@@ -17,7 +24,12 @@ export interface Verdict {
   embedder: string;
 }
 
-/** The threshold for a spec and metric, or an E_CONFIG error naming the metrics that have one. */
+/**
+ * The threshold for a spec and metric, or an E_CONFIG error naming the metrics that have one.
+ *
+ * @example
+ * defaultThreshold(models.embedders.get('dlib-resnet34'), 'euclidean'); // its fitted euclidean threshold
+ */
 export function defaultThreshold(spec: Pick<EmbedderSpec, 'name' | 'thresholds'>, metric: MetricName): number {
   const t = spec.thresholds[metric];
   if (t === undefined) {
@@ -30,7 +42,13 @@ export function defaultThreshold(spec: Pick<EmbedderSpec, 'name' | 'thresholds'>
   return t;
 }
 
-/** Logistic P(same | distance); 0.5 at the threshold, steeper for a larger scale. */
+/**
+ * Logistic P(same | distance); 0.5 at the threshold, steeper for a larger scale.
+ *
+ * @example
+ * confidenceFromDistance(0.6, 0.6, 20); // 0.5: exactly at the threshold
+ * confidenceFromDistance(0.4, 0.6, 20); // ≈ 0.98
+ */
 export function confidenceFromDistance(d: number, threshold: number, scale: number): number {
   const z = scale * (d - threshold);
   return 1 / (1 + Math.exp(Math.max(-50, Math.min(50, z))));

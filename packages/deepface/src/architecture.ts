@@ -1,7 +1,12 @@
 import { FaceKitError } from '@facekit/core';
 import { localShapes } from './locally-connected.js';
 
-/** Filters and square kernel of a convolution or locally connected layer. */
+/**
+ * Filters and square kernel of a convolution or locally connected layer.
+ *
+ * @example
+ * const l5: FilterSpec = { filters: 16, kernel: 7, stride: 2 };
+ */
 export interface FilterSpec {
   filters: number;
   kernel: number;
@@ -12,6 +17,9 @@ export interface FilterSpec {
 /**
  * Sizes of a DeepFace network. {@link DEEPFACE_CONFIG} is the published one (deepface's `FbDeepFace`, Taigman et al.
  * 2014); smaller widths keep the same layer sequence for CPU-sized experiments and tests.
+ *
+ * @example
+ * const small: DeepFaceConfig = resolveConfig({ f7: 64, classes: 10 });
  */
 export interface DeepFaceConfig {
   /** Input [height, width] (RGB in [0, 1]). */
@@ -29,7 +37,13 @@ export interface DeepFaceConfig {
   dropout: number;
 }
 
-/** The published DeepFace: 152×152×3 → C1 … F7 (4096) → F8 (8631 VGGFace2 identities). */
+/**
+ * The published DeepFace: 152×152×3 → C1 … F7 (4096) → F8 (8631 VGGFace2 identities).
+ *
+ * @example
+ * DEEPFACE_CONFIG.f7; // 4096
+ * const small = resolveConfig({ ...DEEPFACE_CONFIG, f7: 64 });
+ */
 export const DEEPFACE_CONFIG: Readonly<DeepFaceConfig> = Object.freeze({
   inputSize: [152, 152],
   c1: { filters: 32, kernel: 11 },
@@ -42,12 +56,34 @@ export const DEEPFACE_CONFIG: Readonly<DeepFaceConfig> = Object.freeze({
   dropout: 0.5,
 }) as Readonly<DeepFaceConfig>;
 
-/** Keras layer names, in `model.layers` order. */
+/**
+ * Keras layer names, in `model.layers` order.
+ *
+ * @example
+ * for (const name of LAYER_NAMES) console.log(name); // C1, M2, C3, L4, L5, L6, F0, F7, D0, F8
+ */
 export const LAYER_NAMES = ['C1', 'M2', 'C3', 'L4', 'L5', 'L6', 'F0', 'F7', 'D0', 'F8'] as const;
+/**
+ * A DeepFace layer name (Keras names, `model.layers` order).
+ *
+ * @example
+ * const name: LayerName = 'L4';
+ */
 export type LayerName = (typeof LAYER_NAMES)[number];
-/** The layers that carry weights (each a kernel and a bias). */
+/**
+ * The layers that carry weights (each a kernel and a bias).
+ *
+ * @example
+ * const trainable: WeightedLayerName[] = ['F7', 'F8'];
+ */
 export type WeightedLayerName = 'C1' | 'C3' | 'L4' | 'L5' | 'L6' | 'F7' | 'F8';
 
+/**
+ * One layer of a DeepFace network: its name, Keras class, output shape and weight shapes.
+ *
+ * @example
+ * for (const l of deepFaceLayers(DEEPFACE_CONFIG) as LayerInfo[]) console.log(l.name, l.kind, l.output);
+ */
 export interface LayerInfo {
   name: LayerName;
   kind: 'Conv2D' | 'MaxPooling2D' | 'LocallyConnected2D' | 'Flatten' | 'Dense' | 'Dropout';
@@ -156,7 +192,12 @@ export function parameterCount(config: DeepFaceConfig = DEEPFACE_CONFIG): number
   );
 }
 
-/** A full config from a partial one: unspecified fields come from {@link DEEPFACE_CONFIG}. */
+/**
+ * A full config from a partial one: unspecified fields come from {@link DEEPFACE_CONFIG}.
+ *
+ * @example
+ * const c = resolveConfig({ classes: 100 }); // the published network with a 100-way F8
+ */
 export function resolveConfig(partial: Partial<DeepFaceConfig> = {}): DeepFaceConfig {
   const c = { ...DEEPFACE_CONFIG, ...partial } as DeepFaceConfig;
   c.inputSize = [...c.inputSize] as [number, number];

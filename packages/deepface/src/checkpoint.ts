@@ -10,9 +10,20 @@ import {
 import { type DeepFaceConfig, resolveConfig, type WeightedLayerName } from './architecture.js';
 import { DeepFaceModel, type DeepFaceWeights } from './model.js';
 
+/**
+ * The `format` field of DeepFace training checkpoints.
+ *
+ * @example
+ * if (ckpt.format !== CHECKPOINT_FORMAT) throw new Error('not a DeepFace checkpoint');
+ */
 export const CHECKPOINT_FORMAT = 'facekit-deepface-checkpoint@1';
 
-/** Training state stored with a checkpoint (JSON-serialisable). */
+/**
+ * Training state stored with a checkpoint (JSON-serialisable).
+ *
+ * @example
+ * const { step, totalSteps }: CheckpointState = ckpt.state;
+ */
 export interface CheckpointState {
   /** Optimiser steps done. */
   step: number;
@@ -25,15 +36,36 @@ export interface CheckpointState {
   history: Array<{ epoch: number; loss: number; accuracy: number }>;
 }
 
-/** A DeepFace training checkpoint (core's generic format; data: weights `C1/kernel` … then `…/momentum` slots). */
+/**
+ * A DeepFace training checkpoint (core's generic format; data: weights `C1/kernel` … then `…/momentum` slots).
+ *
+ * @example
+ * const model = modelFromCheckpoint(ckpt as Checkpoint);
+ */
 export type Checkpoint = TrainingCheckpoint<DeepFaceConfig, CheckpointState>;
-/** What the trainer hands a {@link CheckpointWriter}; see core's TrainingCheckpointSnapshot. */
+/**
+ * What the trainer hands a {@link CheckpointWriter}; see core's TrainingCheckpointSnapshot.
+ *
+ * @example
+ * checkpoint: { every: 500, write: async (s: CheckpointSnapshot) => writeCheckpointFiles('ckpt', s) }
+ */
 export type CheckpointSnapshot = TrainingCheckpointSnapshot<DeepFaceConfig, CheckpointState>;
-/** A platform-supplied sink for checkpoints (e.g. @facekit/node's `writeCheckpointFiles`). */
+/**
+ * A platform-supplied sink for checkpoints (e.g. @facekit/node's `writeCheckpointFiles`).
+ *
+ * @example
+ * const write: CheckpointWriter = async (snapshot) => save(await collectCheckpoint(snapshot));
+ */
 export type CheckpointWriter = TrainingCheckpointWriter<DeepFaceConfig, CheckpointState>;
 export { collectCheckpoint };
 
-/** A snapshot of tensors (`[name, tensor]`, Keras-style names) that reads them only when its chunks are pulled. */
+/**
+ * A snapshot of tensors (`[name, tensor]`, Keras-style names) that reads them only when its chunks are pulled.
+ *
+ * @example
+ * const snap = snapshotCheckpoint(config, state, [['C1/kernel', kernel]]);
+ * for await (const chunk of snap.chunks()) stream.write(chunk);
+ */
 export function snapshotCheckpoint(
   config: DeepFaceConfig,
   state: CheckpointState,
@@ -44,6 +76,10 @@ export function snapshotCheckpoint(
 
 /**
  * Decodes a checkpoint's tensors by name (`L4/kernel`, `L4/kernel/momentum`), checking sizes; the caller owns them.
+ *
+ * @example
+ * const tensors = decodeCheckpointTensors(ckpt); // Map: 'L4/kernel', 'L4/kernel/momentum', ...
+ * tf.dispose([...tensors.values()]);
  */
 export function decodeCheckpointTensors(ckpt: Checkpoint): Map<string, tf.Tensor> {
   return decodeTensors(ckpt, CHECKPOINT_FORMAT, 'DeepFace');

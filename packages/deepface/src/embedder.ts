@@ -12,9 +12,19 @@ import { DEEPFACE_CONFIG } from './architecture.js';
 import { loadDeepFaceKeras } from './keras-import.js';
 import type { DeepFaceModel } from './model.js';
 
-/** The file name deepface stores the published weights under. */
+/**
+ * The file name deepface stores the published weights under.
+ *
+ * @example
+ * const r = await verify(a, b, { embedder: 'deepface', weightsPath: `/models/${DEEPFACE_WEIGHTS_FILE}` });
+ */
 export const DEEPFACE_WEIGHTS_FILE = 'VGGFace2_DeepFace_weights_val-0.9034.h5';
-/** Where deepface downloads them from (a zip holding {@link DEEPFACE_WEIGHTS_FILE}). */
+/**
+ * Where deepface downloads them from (a zip holding {@link DEEPFACE_WEIGHTS_FILE}).
+ *
+ * @example
+ * console.log(`download ${DEEPFACE_WEIGHTS_URL}, unzip, pass the .h5 as --weights`);
+ */
 export const DEEPFACE_WEIGHTS_URL =
   'https://github.com/swghosh/DeepFace/releases/download/weights-vggface2-2d-aligned/VGGFace2_DeepFace_weights_val-0.9034.h5.zip';
 
@@ -23,6 +33,9 @@ export const DEEPFACE_WEIGHTS_URL =
  * left → right). Derived from dlib's mean face shape placed like dlib's recognition chip (padding 0.25, centred):
  * eyes at 31 % of the height and 35 % of the width apart, mouth at 69 %, the face filling the crop. Provisional: DeepFace's own front-end is a 3D
  * frontalisation (67 points); when @facekit/align provides it, `align: '3d'` replaces this 2D similarity.
+ *
+ * @example
+ * const chip = new SimilarityAligner().align(image, face, DEEPFACE_TEMPLATE); // [152, 152, 3]
  */
 export const DEEPFACE_TEMPLATE: AlignmentTemplate = (() => {
   // dlib mean-face coordinates (units of the shape's extent) of the eye centres (means of points 36–41 / 42–47),
@@ -45,6 +58,12 @@ export const DEEPFACE_TEMPLATE: AlignmentTemplate = (() => {
   };
 })();
 
+/**
+ * Options of `DeepFaceEmbedder`.
+ *
+ * @example
+ * const embedder = new DeepFaceEmbedder(net, { channels: 'bgr' } satisfies DeepFaceEmbedderOptions); // as deepface's represent()
+ */
 export interface DeepFaceEmbedderOptions {
   /**
    * Channel order fed to the network. 'rgb' (default) is what the Keras reference fixture and facekit use;
@@ -56,7 +75,13 @@ export interface DeepFaceEmbedderOptions {
   batchSize?: number;
 }
 
-/** An Embedder over a loaded DeepFace network: F7 (4096-D, ReLU output, not normalised). Owns `net`. */
+/**
+ * An Embedder over a loaded DeepFace network: F7 (4096-D, ReLU output, not normalised). Owns `net`.
+ *
+ * @example
+ * const embedder = new DeepFaceEmbedder(await loadDeepFaceKeras(h5Bytes), { channels: 'bgr' });
+ * const vectors = await embedder.embed(chips152); // [n, 4096]
+ */
 export class DeepFaceEmbedder implements Embedder {
   readonly name = 'deepface';
   readonly dim: number;
@@ -103,7 +128,12 @@ export class DeepFaceEmbedder implements Embedder {
   }
 }
 
-/** The key the embedder asks the platform's weights store for (`ctx.weights('deepface')`). */
+/**
+ * The key the embedder asks the platform's weights store for (`ctx.weights('deepface')`).
+ *
+ * @example
+ * const bytes = await ctx.weights?.(DEEPFACE_WEIGHTS_NAME); // what the embedder asks the weights store for
+ */
 export const DEEPFACE_WEIGHTS_NAME = 'deepface';
 
 const MISSING_HINT = `the ${DEEPFACE_WEIGHTS_FILE} inside ${DEEPFACE_WEIGHTS_URL}`;
@@ -138,6 +168,10 @@ export async function createDeepFaceEmbedder(
  * Registry entry `deepface`. Thresholds are deepface's published ones for its DeepFace model
  * (`deepface/config/threshold.py`: cosine 0.23, euclidean 64, euclidean_l2 0.64; squared-l2 is 0.64²).
  * Distances are on the raw F7 vector (not L2-normalised); `cosine` is the default, as in deepface.
+ *
+ * @example
+ * models.embedders.get('deepface') === deepFaceSpec; // registered on import
+ * deepFaceSpec.thresholds.cosine; // 0.23
  */
 export const deepFaceSpec: EmbedderSpec = {
   name: 'deepface',

@@ -29,6 +29,12 @@ export function deepFaceExpectedLayers(config: Partial<DeepFaceConfig> = {}, inc
     }));
 }
 
+/**
+ * Options of `loadDeepFaceKeras`.
+ *
+ * @example
+ * const net = await loadDeepFaceKeras(h5Bytes, { includeF8: true } satisfies LoadDeepFaceOptions);
+ */
 export interface LoadDeepFaceOptions {
   /** Network sizes (default: the published DeepFace). */
   config?: Partial<DeepFaceConfig>;

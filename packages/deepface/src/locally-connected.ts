@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import { FaceKitError } from '@facekit/core';
 
-/** Geometry of a LocallyConnected2D layer (valid padding, square or rectangular kernel and stride). */
+/**
+ * Geometry of a LocallyConnected2D layer (valid padding, square or rectangular kernel and stride).
+ *
+ * @example
+ * const g: LocallyConnectedGeometry = { input: [63, 63, 16], kernel: [9, 9], strides: [1, 1], filters: 16 };
+ * localShapes(g); // outRows 55, outCols 55, kernel [3025, 1296, 16]
+ */
 export interface LocallyConnectedGeometry {
   /** Input [height, width, channels]. */
   input: [number, number, number];
@@ -13,7 +19,12 @@ export interface LocallyConnectedGeometry {
   filters: number;
 }
 
-/** Output size and weight shapes of a LocallyConnected2D layer, in Keras' layout. */
+/**
+ * Output size and weight shapes of a LocallyConnected2D layer, in Keras' layout.
+ *
+ * @example
+ * const { outRows, outCols, kernel }: LocallyConnectedShapes = localShapes(geometry);
+ */
 export interface LocallyConnectedShapes {
   outRows: number;
   outCols: number;
@@ -153,7 +164,12 @@ export function extractPatches(
   return op(x) as tf.Tensor3D;
 }
 
-/** Options of {@link locallyConnected2d}. */
+/**
+ * Options of {@link locallyConnected2d}.
+ *
+ * @example
+ * const y = locallyConnected2d(x, kernel, bias, { kernelSize: [9, 9], strides: [1, 1] } satisfies LocallyConnectedOptions);
+ */
 export interface LocallyConnectedOptions {
   /** Kernel [kh, kw]. */
   kernelSize: [number, number];

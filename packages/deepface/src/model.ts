@@ -12,18 +12,39 @@ import {
 import { conv2dReluValid } from './conv.js';
 import { locallyConnected2d } from './locally-connected.js';
 
-/** Kernel and bias of one layer, Keras layouts (tensors or `tf.Variable`s). */
+/**
+ * Kernel and bias of one layer, Keras layouts (tensors or `tf.Variable`s).
+ *
+ * @example
+ * const c1: LayerWeights = initLayer(layer, 1, 'C1'); // { kernel, bias }
+ */
 export interface LayerWeights {
   kernel: tf.Tensor;
   bias: tf.Tensor;
 }
 
-/** Weights by Keras layer name. F8 is needed only for the classifier output. */
+/**
+ * Weights by Keras layer name. F8 is needed only for the classifier output.
+ *
+ * @example
+ * const weights: DeepFaceWeights = { F7: { kernel, bias } };
+ */
 export type DeepFaceWeights = Partial<Record<WeightedLayerName, LayerWeights>>;
 
-/** The layers whose output {@link DeepFaceModel.forward} can return; `F8` is the pre-softmax logits. */
+/**
+ * The layers whose output {@link DeepFaceModel.forward} can return; `F8` is the pre-softmax logits.
+ *
+ * @example
+ * const outputs: OutputName[] = ['L6', 'F7'];
+ */
 export type OutputName = Exclude<LayerName, 'F0' | 'D0'>;
 
+/**
+ * Options of `DeepFaceModel.forward`: which layer outputs to return, and training-mode dropout.
+ *
+ * @example
+ * const { F7, F8 } = model.forward(x, { outputs: ['F7', 'F8'] } satisfies ForwardOptions);
+ */
 export interface ForwardOptions {
   /** Which layer outputs to return (default `['F7']`); `F8` returns logits (softmax not applied). */
   outputs?: OutputName[];
@@ -52,6 +73,10 @@ const INIT_SEED_OFFSET: Record<WeightedLayerName, number> = { C1: 0, C3: 1, L4: 
 /**
  * Fresh trainable weights of one layer: He-normal kernels for the ReLU layers (fan-in = kh·kw·in) with each filter's
  * mean removed, Glorot-uniform for the F8 softmax, zero biases. Variables are named `${prefix}/${layer}/kernel`.
+ *
+ * @example
+ * const layer = deepFaceLayers(resolveConfig()).find((l) => l.name === 'C1')!;
+ * const { kernel, bias } = initLayer(layer, 1, 'C1');
  */
 export function initLayer(layer: LayerInfo, seed: number, prefix: string): LayerWeights {
   if (!layer.weights) throw new FaceKitError('E_CONFIG', `layer ${layer.name} has no weights`);

@@ -1,6 +1,11 @@
 import { FaceKitError } from '@facekit/core';
 
-/** Where training stands, for a learning-rate schedule. */
+/**
+ * Where training stands, for a learning-rate schedule.
+ *
+ * @example
+ * const lr: LearningRateSchedule = (p: ScheduleProgress) => (p.step < 100 ? 0.001 : 0.01);
+ */
 export interface ScheduleProgress {
   /** Optimiser steps done so far (0-based index of the step about to run). */
   step: number;
@@ -16,13 +21,21 @@ export interface ScheduleProgress {
  *   timetable): with `drops: 1`, `from` for the first half and `to` for the second.
  * `warmupSteps` ramps the rate up linearly over the first steps (rate × (step+1)/warmupSteps), which keeps a
  * freshly initialised ReLU network from dying in its first large momentum steps.
+ *
+ * @example
+ * const lr: LearningRateSchedule = { from: 0.01, to: 0.001, kind: 'step', drops: 3, warmupSteps: 100 };
  */
 export type LearningRateSchedule =
   | number
   | { from: number; to: number; kind?: 'exponential' | 'linear' | 'step'; drops?: number; warmupSteps?: number }
   | ((p: ScheduleProgress) => number);
 
-/** The seed's recipe: 0.01 decreasing to 0.001 over the run. */
+/**
+ * The seed's recipe: 0.01 decreasing to 0.001 over the run.
+ *
+ * @example
+ * await trainClassifier({ data, epochs: 10, learningRate: DEFAULT_SCHEDULE });
+ */
 export const DEFAULT_SCHEDULE: LearningRateSchedule = { from: 0.01, to: 0.001, kind: 'exponential' };
 
 /**

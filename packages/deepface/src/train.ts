@@ -173,7 +173,12 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
         if (!t) throw new FaceKitError('E_WEIGHTS_FORMAT', `checkpoint lacks the momentum of ${name}`);
         return { name: `${v.name}/momentum`, tensor: t };
       });
-      await optimizer.setWeights([{ name: 'iter', tensor: tf.scalar(step) }, ...slots]);
+      const iter = tf.scalar(step); // read, not taken over, by setWeights
+      try {
+        await optimizer.setWeights([{ name: 'iter', tensor: iter }, ...slots]);
+      } finally {
+        iter.dispose();
+      }
     }
   } finally {
     if (restored) tf.dispose([...restored.values()]);

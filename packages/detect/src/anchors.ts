@@ -12,7 +12,12 @@ export const BLAZEFACE_LAYERS: ReadonlyArray<{ stride: number; perCell: number }
   { stride: 32, perCell: 6 },
 ];
 
-/** Anchor centres as [x0, y0, x1, y1, …] in input pixels (continuous coordinates: the image spans [0, size]). */
+/**
+ * Anchor centres as [x0, y0, x1, y1, …] in input pixels (continuous coordinates: the image spans [0, size]).
+ *
+ * @example
+ * const anchors = blazeFaceAnchors(256); // 896 anchor centres, x and y interleaved
+ */
 export function blazeFaceAnchors(inputSize: number): Float32Array {
   const out: number[] = [];
   for (const { stride, perCell } of BLAZEFACE_LAYERS) {

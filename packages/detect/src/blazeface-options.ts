@@ -1,5 +1,11 @@
 import { FaceKitError } from '@facekit/core';
 
+/**
+ * Options of the BlazeFace detector.
+ *
+ * @example
+ * const faces = await detector.detect(image, { minScore: 0.6, maxFaces: 5, minFaceSize: 40 } satisfies BlazeFaceOptions);
+ */
 export interface BlazeFaceOptions {
   /** Minimum score in [0, 1] (default 0.5). */
   minScore?: number;

@@ -18,6 +18,12 @@ import { AUTO_MIN_FACE_SIZE, tileWindows, type Window, wantsZoomOut, ZOOM_OUT_FI
 import { rememberDetection } from './raw-detections.js';
 import { type Candidate, iou, mergeClusters } from './weighted-merge.js';
 
+/**
+ * Side of BlazeFace's square input in pixels.
+ *
+ * @example
+ * const scale = BLAZEFACE_INPUT / Math.max(width, height);
+ */
 export const BLAZEFACE_INPUT = 256;
 const ANCHORS = 896;
 const KEYPOINTS = 6;
@@ -27,8 +33,13 @@ const REFINE_BELOW = 48;
 /** The closer look's window, in face-box widths: the face then spans ~1/4 of the input (~64 px). */
 const REFINE_WINDOW = 4;
 
-/** BlazeFace keypoint order (MediaPipe): the subject's right eye (image-left when upright), left eye, nose tip,
- * mouth centre, right ear tragion, left ear tragion. */
+/**
+ * BlazeFace keypoint order (MediaPipe): the subject's right eye (image-left when upright), left eye, nose tip,
+ * mouth centre, right ear tragion, left ear tragion.
+ *
+ * @example
+ * const nose = BLAZEFACE_KEYPOINTS.indexOf('noseTip'); // 2
+ */
 export const BLAZEFACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouthCenter', 'rightEar', 'leftEar'] as const;
 
 /**
@@ -224,7 +235,12 @@ function toFace(c: Candidate, width: number, height: number): Face | undefined {
   return face;
 }
 
-/** Registry entry: `models.detectors.get('blazeface')`. */
+/**
+ * Registry entry: `models.detectors.get('blazeface')`.
+ *
+ * @example
+ * const detector = await blazeFaceSpec.create(ctx); // = models.detectors.get('blazeface').create(ctx)
+ */
 export const blazeFaceSpec: DetectorSpec = {
   name: 'blazeface',
   description:

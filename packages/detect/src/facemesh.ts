@@ -24,9 +24,21 @@ import {
 } from './mesh-68.js';
 import { eyeAngle, regionFromDetection, regionFromMesh } from './regions.js';
 
+/**
+ * Side of FaceMesh's square input crop in pixels.
+ *
+ * @example
+ * const pixelsPerInputPixel = cropSide / FACEMESH_INPUT;
+ */
 export const FACEMESH_INPUT = 192;
 const MESH_POINTS = 468;
 
+/**
+ * Options of the FaceMesh landmarker.
+ *
+ * @example
+ * const mesh = await FaceMeshLandmarker.load(ctx, { minPresence: 0.5, passes: 2 } satisfies FaceMeshOptions);
+ */
 export interface FaceMeshOptions {
   /** Minimum face-presence score of the mesh model; below it the face keeps no landmarks (default 0.5). */
   minPresence?: number;
@@ -37,7 +49,13 @@ export interface FaceMeshOptions {
   passes?: 1 | 2;
 }
 
-/** A face after FaceMesh: `meshScore` is the mesh model's face-presence score (kept even when it was too low). */
+/**
+ * A face after FaceMesh: `meshScore` is the mesh model's face-presence score (kept even when it was too low).
+ *
+ * @example
+ * const f = (await mesh.refine(image, face)) as MeshFace;
+ * if (f.meshScore < 0.5) console.log('landmarks not trusted');
+ */
 export interface MeshFace extends Face {
   /**
    * FaceMesh's face-presence score in [0, 1]. When it is below `minPresence` the face is returned as the detector
@@ -59,6 +77,9 @@ function mean(points: Point3[], idx: readonly number[]): Point {
 /**
  * The five alignment points from a mesh: eye centres (means of the 16-point lid contours), nose tip, mouth corners.
  * Order follows the subject: right eye (image-left when upright), left eye, nose, right and left mouth corner.
+ *
+ * @example
+ * const five = fiveFromMesh(face.mesh!); // eye centres, nose tip, mouth corners
  */
 export function fiveFromMesh(mesh: Point3[]): FivePoints {
   const p = (i: number): Point => [mesh[i][0], mesh[i][1]];
@@ -71,7 +92,12 @@ export function fiveFromMesh(mesh: Point3[]): FivePoints {
   ];
 }
 
-/** The 68 iBUG 300-W points from a FaceMesh (see MESH_TO_68 for the correspondence). */
+/**
+ * The 68 iBUG 300-W points from a FaceMesh (see MESH_TO_68 for the correspondence).
+ *
+ * @example
+ * const landmarks = landmarks68FromMesh(face.mesh!); // 68 [x, y] points, iBUG order
+ */
 export function landmarks68FromMesh(mesh: Point3[]): Point[] {
   return MESH_TO_68.map((i) => [mesh[i][0], mesh[i][1]]);
 }
@@ -165,7 +191,13 @@ export class FaceMeshLandmarker implements Landmarker {
   }
 }
 
-/** Registry entry: `models.landmarkers.get('facemesh')`. */
+/**
+ * Registry entry: `models.landmarkers.get('facemesh')`.
+ *
+ * @example
+ * const landmarker = await faceMeshSpec.create(ctx);
+ * const refined = await landmarker.refine(image, face); // refined.mesh, refined.landmarks, refined.five
+ */
 export const faceMeshSpec: LandmarkerSpec = {
   name: 'facemesh',
   description: 'MediaPipe FaceMesh (192×192 → 468 3D points, 68 iBUG points derived), eye-levelled crop, two looks',

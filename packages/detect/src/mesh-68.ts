@@ -7,6 +7,9 @@
  * the subject's right temple (image-left) under the chin to the left temple, the brows use the upper brow contour,
  * 27–30 run down the nose ridge to the tip (mesh 4), the eyes start at the outer corners (mesh 33 and 362 is the
  * inner corner of the other eye, as iBUG's 42), and the mouth starts at the subject's right corner (mesh 61).
+ *
+ * @example
+ * const landmarks = MESH_TO_68.map((i) => [mesh[i][0], mesh[i][1]]); // = landmarks68FromMesh(mesh)
  */
 export const MESH_TO_68: readonly number[] = [
   // 0–16 jaw, subject's right temple → chin → left temple

@@ -2,21 +2,43 @@ import { FaceKitError } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type KerasWeight, KerasWeightsFile, type KerasWeightsSource, openKerasWeights } from './keras-h5.js';
 
-/** One weight a model expects: its Keras short name (`kernel`, `bias`, `gamma`, `beta`, `moving_mean`, ...) and shape. */
+/**
+ * One weight a model expects: its Keras short name (`kernel`, `bias`, `gamma`, `beta`, `moving_mean`, ...) and shape.
+ *
+ * @example
+ * const bias: ExpectedWeight = { name: 'bias', shape: [64] };
+ */
 export interface ExpectedWeight {
   name: string;
   shape: number[];
 }
 
-/** The weights a model expects for one layer, in Keras order. */
+/**
+ * The weights a model expects for one layer, in Keras order.
+ *
+ * @example
+ * const conv1: ExpectedLayer = { layer: 'conv1', weights: [{ name: 'kernel', shape: [7, 7, 3, 64] }, { name: 'bias', shape: [64] }] };
+ */
 export interface ExpectedLayer {
   layer: string;
   weights: ExpectedWeight[];
 }
 
-/** Weights per layer name, in Keras order; the caller owns (and disposes) the tensors. */
+/**
+ * Weights per layer name, in Keras order; the caller owns (and disposes) the tensors.
+ *
+ * @example
+ * const weights: LayerWeights = await loadKerasWeights(bytes, expected);
+ * const [kernel, bias] = weights.get('conv1')!;
+ */
 export type LayerWeights = Map<string, tf.Tensor[]>;
 
+/**
+ * Options of the checks that match a file's weights to a model's expected layers.
+ *
+ * @example
+ * const weights = await loadKerasWeights(bytes, expected, { checkNames: false } satisfies AssignOptions);
+ */
 export interface AssignOptions {
   /**
    * Also compare each stored weight's short name (`conv1/kernel:0` → `kernel`) with the expected one. On by default:
@@ -25,7 +47,12 @@ export interface AssignOptions {
   checkNames?: boolean;
 }
 
-/** `conv1/kernel:0` → `kernel`. */
+/**
+ * `conv1/kernel:0` → `kernel`.
+ *
+ * @example
+ * shortWeightName('conv1/kernel:0'); // 'kernel'
+ */
 export function shortWeightName(stored: string): string {
   const last = stored.slice(stored.lastIndexOf('/') + 1);
   return last.replace(/:\d+$/, '');
@@ -37,6 +64,10 @@ const sameShape = (a: readonly number[], b: readonly number[]) =>
 /**
  * Checks that the file holds every expected layer with the expected weights and shapes, reading no data.
  * Throws `E_WEIGHTS_FORMAT` naming the first layer that is missing or differs.
+ *
+ * @example
+ * const kf = await openKerasWeights(bytes);
+ * checkKerasWeights(kf, expected); // E_WEIGHTS_FORMAT naming the first mismatching layer
  */
 export function checkKerasWeights(
   file: KerasWeightsFile,
@@ -139,13 +170,25 @@ export async function loadKerasWeights(
   }
 }
 
-/** Disposes every tensor of a LayerWeights map and clears it. */
+/**
+ * Disposes every tensor of a LayerWeights map and clears it.
+ *
+ * @example
+ * const weights = await loadKerasWeights(bytes, expected);
+ * // ... build the model ...
+ * disposeLayerWeights(weights);
+ */
 export function disposeLayerWeights(weights: LayerWeights): void {
   for (const ts of weights.values()) tf.dispose(ts);
   weights.clear();
 }
 
-/** Number of parameters the expected layers describe (Keras' count, BN moving statistics included). */
+/**
+ * Number of parameters the expected layers describe (Keras' count, BN moving statistics included).
+ *
+ * @example
+ * countParameters([{ layer: 'dense', weights: [{ name: 'kernel', shape: [128, 10] }, { name: 'bias', shape: [10] }] }]); // 1290
+ */
 export function countParameters(expected: readonly ExpectedLayer[]): number {
   let n = 0;
   for (const l of expected) for (const w of l.weights) n += w.shape.reduce((a, b) => a * b, 1);

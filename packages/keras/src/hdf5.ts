@@ -9,6 +9,9 @@ const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 /**
  * Offset of the HDF5 superblock signature, or -1. HDF5 allows a user block before the superblock, so the
  * signature may sit at 0, 512, 1024, 2048, ... (powers of two ≥ 512).
+ *
+ * @example
+ * hdf5SignatureOffset(bytes); // 0 for a plain .h5, 512 after a user block, -1 when not HDF5
  */
 export function hdf5SignatureOffset(bytes: Uint8Array): number {
   for (let off = 0; off + 8 <= bytes.length; off = off === 0 ? 512 : off * 2) {
@@ -17,7 +20,12 @@ export function hdf5SignatureOffset(bytes: Uint8Array): number {
   return -1;
 }
 
-/** True when the bytes start (after an optional user block) like an HDF5 file. */
+/**
+ * True when the bytes start (after an optional user block) like an HDF5 file.
+ *
+ * @example
+ * if (!looksLikeHdf5(bytes)) throw new Error('not a Keras .h5 file');
+ */
 export function looksLikeHdf5(bytes: Uint8Array): boolean {
   return hdf5SignatureOffset(bytes) >= 0;
 }

@@ -4,7 +4,12 @@ import { type Dataset, type Group, type H5File, openHdf5Bytes } from './hdf5.js'
 /** Largest weight read (2^28 elements = 1 GiB of float32; DeepFace's largest, F8, has 35M). */
 export const MAX_WEIGHT_ELEMENTS = 2 ** 28;
 
-/** One stored weight of a Keras layer. */
+/**
+ * One stored weight of a Keras layer.
+ *
+ * @example
+ * const [kernel]: KerasWeight[] = kf.readLayer('conv1').weights; // { name: 'conv1/kernel:0', shape, data }
+ */
 export interface KerasWeight {
   /** The name as stored in `weight_names`, e.g. `conv1/kernel:0`. */
   name: string;
@@ -13,13 +18,23 @@ export interface KerasWeight {
   data: Float32Array;
 }
 
-/** The weights of one layer, in the order Keras stores them (Conv: kernel, bias; BN: [gamma,] beta, mean, var). */
+/**
+ * The weights of one layer, in the order Keras stores them (Conv: kernel, bias; BN: [gamma,] beta, mean, var).
+ *
+ * @example
+ * const { layer, weights }: KerasLayerWeights = kf.readLayer('conv1');
+ */
 export interface KerasLayerWeights {
   layer: string;
   weights: KerasWeight[];
 }
 
-/** A weight's name and shape without its data. */
+/**
+ * A weight's name and shape without its data.
+ *
+ * @example
+ * const info: KerasWeightInfo[] = kf.info('conv1'); // [{ name, shape }], no data read
+ */
 export interface KerasWeightInfo {
   name: string;
   shape: number[];
@@ -30,6 +45,10 @@ export interface KerasWeightInfo {
  * - the bytes of an `.h5` file (`Uint8Array` / `ArrayBuffer`), opened in h5wasm's in-memory file system without a copy;
  * - an already opened h5wasm `File` (from either h5wasm build, e.g. `@facekit/keras/node` opens paths with
  *   h5wasm's Node build, which reads from disk on demand). The caller keeps ownership: `close()` does not close it.
+ *
+ * @example
+ * const source: KerasWeightsSource = await readFile('facenet_weights.h5');
+ * const kf = await openKerasWeights(source);
  */
 export type KerasWeightsSource = Uint8Array | ArrayBuffer | H5File;
 

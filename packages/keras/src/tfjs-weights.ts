@@ -7,6 +7,10 @@ import type { ExpectedLayer, LayerWeights } from './assign.js';
  * Loading it is a single decode, much faster than HDF5 import. Two forms:
  * - `{ json, data }`: `json` is what you write as `weights.json`, `data` as `weights.bin` (the manifest's one path);
  * - one packed file (`packTfjsWeights`): magic `FKW1`, u32 LE JSON length, the JSON (space-padded to 4 bytes), data.
+ *
+ * @example
+ * const { json } = unpackTfjsWeights(bytes);
+ * (json as TfjsWeightsJson).model; // e.g. 'facenet512'
  */
 export interface TfjsWeightsJson {
   format: 'facekit-weights';
@@ -16,6 +20,12 @@ export interface TfjsWeightsJson {
   weightsManifest: tf.io.WeightsManifestConfig;
 }
 
+/**
+ * facekit's weights as the manifest and its one binary (see {@link TfjsWeightsJson}).
+ *
+ * @example
+ * const { json, data }: TfjsWeights = await exportTfjsWeights(weights, { model: 'facenet' });
+ */
 export interface TfjsWeights {
   json: TfjsWeightsJson;
   data: Uint8Array;
@@ -115,7 +125,13 @@ export function importTfjsWeights(json: unknown, data: Uint8Array, expected?: re
   return out;
 }
 
-/** Packs `{ json, data }` into one file (see TfjsWeightsJson). */
+/**
+ * Packs `{ json, data }` into one file (see TfjsWeightsJson).
+ *
+ * @example
+ * const packed = packTfjsWeights(await exportTfjsWeights(weights, { model: 'facenet' }));
+ * await writeFile('facenet.fkw', packed);
+ */
 export function packTfjsWeights({ json, data }: TfjsWeights): Uint8Array {
   let header = new TextEncoder().encode(JSON.stringify(json));
   const padded = Math.ceil(header.length / 4) * 4;
@@ -132,12 +148,23 @@ export function packTfjsWeights({ json, data }: TfjsWeights): Uint8Array {
   return out;
 }
 
-/** True when the bytes start with the packed facekit weights magic `FKW1`. */
+/**
+ * True when the bytes start with the packed facekit weights magic `FKW1`.
+ *
+ * @example
+ * const weights = isPackedTfjsWeights(bytes) ? unpackTfjsWeights(bytes) : undefined;
+ */
 export function isPackedTfjsWeights(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && MAGIC.every((b, i) => bytes[i] === b);
 }
 
-/** Splits a packed file into `{ json, data }` (data is a view, not a copy). */
+/**
+ * Splits a packed file into `{ json, data }` (data is a view, not a copy).
+ *
+ * @example
+ * const { json, data } = unpackTfjsWeights(await readFile('facenet.fkw'));
+ * const weights = importTfjsWeights(json, data, expected);
+ */
 export function unpackTfjsWeights(bytes: Uint8Array): TfjsWeights {
   if (!isPackedTfjsWeights(bytes)) throw bad('not a packed facekit weights file (no FKW1 magic)');
   const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);

@@ -5,6 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
  * Which tfjs backend facekit runs on. `auto` keeps a backend your program already chose, else takes the fastest
  * available: `tensorflow` (the optional `@tensorflow/tfjs-node` peer), then `wasm` (SIMD, single-threaded in
  * Node), then `cpu` (pure JS).
+ *
+ * @example
+ * const backend: BackendPreference = 'wasm';
+ * await verify(a, b, { backend });
  */
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -95,7 +99,13 @@ export async function ensureBackend(preference?: BackendPreference | string): Pr
   return entry.promise;
 }
 
-/** The name of the active tfjs backend, or undefined before facekit (or the application) initialised one. */
+/**
+ * The name of the active tfjs backend, or undefined before facekit (or the application) initialised one.
+ *
+ * @example
+ * await verify('a.jpg', 'b.jpg');
+ * activeBackend(); // 'tensorflow', 'wasm' or 'cpu'
+ */
 export function activeBackend(): string | undefined {
   return tf.getBackend() ?? undefined;
 }

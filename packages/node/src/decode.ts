@@ -8,9 +8,18 @@ import sharp from 'sharp';
  * What the Node API accepts as an image: a file path (or `file:` URL), encoded bytes (JPEG, PNG, WebP, GIF,
  * TIFF, AVIF/HEIF; not SVG or PDF) as a Buffer / Uint8Array / ArrayBuffer, or an already decoded RGB tensor
  * [height, width, 3].
+ *
+ * @example
+ * const inputs: ImageInput[] = ['a.jpg', new URL('file:///tmp/b.png'), await readFile('c.webp')];
  */
 export type ImageInput = string | URL | Uint8Array | ArrayBuffer | tf.Tensor3D;
 
+/**
+ * Options of image decoding.
+ *
+ * @example
+ * const image = await toImageTensor('photo.jpg', { maxPixels: 20_000_000 } satisfies DecodeOptions);
+ */
 export interface DecodeOptions {
   /** Largest image accepted, in pixels (width × height), checked from the header before decoding. */
   maxPixels?: number;
@@ -22,7 +31,12 @@ export interface DecodeOptions {
  */
 const RASTER_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif', 'jp2k', 'jxl']);
 
-/** 50 megapixels: any photo, but not a decompression bomb. */
+/**
+ * 50 megapixels: any photo, but not a decompression bomb.
+ *
+ * @example
+ * await verify(a, b, { maxPixels: DEFAULT_MAX_PIXELS / 2 }); // refuse images over 25 MP
+ */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 /** Checks a pixel limit option: a positive number (Infinity turns the guard off). */

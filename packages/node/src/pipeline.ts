@@ -13,13 +13,25 @@ import { type ImageInput, withImages } from './decode.js';
 import { nodeModelContext } from './model-context.js';
 import { modelOptions, type NodeOptions, validateOptions } from './options.js';
 
-/** A verdict as the Node API returns it: core's VerifyResult plus the tfjs backend it ran on. */
+/**
+ * A verdict as the Node API returns it: core's VerifyResult plus the tfjs backend it ran on.
+ *
+ * @example
+ * const r: NodeVerifyResult = await verify('a.jpg', 'b.jpg');
+ * r.backend; // 'wasm'
+ */
 export interface NodeVerifyResult extends VerifyResult {
   /** The tfjs backend that ran the models ('tensorflow', 'wasm' or 'cpu'). */
   backend: string;
 }
 
-/** Per-call options of a pipeline's methods. */
+/**
+ * Per-call options of a pipeline's methods.
+ *
+ * @example
+ * const p = await createPipeline();
+ * await p.verify('a.jpg', 'b.jpg', { metric: 'cosine', enforceDetection: false } satisfies CallOptions);
+ */
 export type CallOptions = Pick<
   NodeOptions,
   'enforceDetection' | 'signal' | 'metric' | 'threshold' | 'maxPixels' | 'backend'

@@ -2,14 +2,41 @@ import { type Embedder, FaceKitError, loadWeightsManifest, type ModelContext } f
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFaceBatch, rowsOf } from './input.js';
 
-/** The face-api.js conversion of dlib's model, bundled in @facekit/models. */
+/**
+ * The face-api.js conversion of dlib's model, bundled in @facekit/models.
+ *
+ * @example
+ * const weights = await loadWeightsManifest(ctx.files, DLIB_RESNET_MANIFEST);
+ */
 export const DLIB_RESNET_MANIFEST = 'face_recognition_model-weights_manifest.json';
+/**
+ * Side of the dlib ResNet's aligned input chip in pixels.
+ *
+ * @example
+ * const chip = tf.image.resizeBilinear(face, [DLIB_RESNET_INPUT, DLIB_RESNET_INPUT]);
+ */
 export const DLIB_RESNET_INPUT = 150;
+/**
+ * Length of a dlib ResNet embedding.
+ *
+ * @example
+ * const emptyEmbedding = new Float32Array(DLIB_RESNET_DIM);
+ */
 export const DLIB_RESNET_DIM = 128;
-/** Mean RGB of dlib's training chips; the network sees (rgb − mean) / 255. */
+/**
+ * Mean RGB of dlib's training chips; the network sees (rgb − mean) / 255.
+ *
+ * @example
+ * const centred = tf.sub(chip, DLIB_MEAN_RGB as unknown as number[]);
+ */
 export const DLIB_MEAN_RGB: readonly [number, number, number] = [122.782, 117.001, 104.298];
 
-/** One residual block: `same` keeps the size; `down` halves it (stride-2 conv, avg-pool shortcut). */
+/**
+ * One residual block: `same` keeps the size; `down` halves it (stride-2 conv, avg-pool shortcut).
+ *
+ * @example
+ * const block: DlibResNetBlock = DLIB_RESNET_BLOCKS[0];
+ */
 export interface DlibResNetBlock {
   name: string;
   kind: 'same' | 'down';
@@ -28,6 +55,9 @@ function stage(prefix: string, cin: number, cout: number, count: number, down: b
  * dlib's "ResNet-34 with a few layers removed and half the filters" (29 conv layers): a 7×7/2 stem, 3×3/2 max-pool,
  * residual stages of 32, 64, 128, 256 channels and a last down-sampling block, global average pool, 256 → 128 fc.
  * Names are those of face-api's weights manifest.
+ *
+ * @example
+ * DLIB_RESNET_BLOCKS.filter((b) => b.down).length; // the blocks that halve the resolution
  */
 export const DLIB_RESNET_BLOCKS: readonly DlibResNetBlock[] = [
   ...stage('conv32', 32, 32, 3, false),
@@ -52,7 +82,12 @@ interface Params {
   fc: tf.Tensor2D;
 }
 
-/** Every weight name and shape the network needs, in manifest order. */
+/**
+ * Every weight name and shape the network needs, in manifest order.
+ *
+ * @example
+ * for (const [name, shape] of dlibResNetWeightShapes()) console.log(name, shape.join('×'));
+ */
 export function dlibResNetWeightShapes(): Array<[string, number[]]> {
   const conv = (p: string, k: number, cin: number, cout: number): Array<[string, number[]]> => [
     [`${p}/conv/filters`, [k, k, cin, cout]],

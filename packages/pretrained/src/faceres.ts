@@ -11,13 +11,42 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertFaceBatch, rowsOf } from './input.js';
 import { ARCFACE_TEMPLATE_112 } from './mobilefacenet.js';
 
+/**
+ * The faceres graph model file in @facekit/models.
+ *
+ * @example
+ * const model = await loadGraphModel(graphModelHandler(ctx.files, FACERES_MODEL));
+ */
 export const FACERES_MODEL = 'faceres.json';
+/**
+ * Side of faceres's aligned input in pixels.
+ *
+ * @example
+ * const chip = tf.image.resizeBilinear(face, [FACERES_INPUT, FACERES_INPUT]);
+ */
 export const FACERES_INPUT = 224;
+/**
+ * Length of a faceres descriptor.
+ *
+ * @example
+ * const [{ embedding }] = await represent('a.jpg', { embedder: 'faceres' });
+ * embedding.vector.length === FACERES_DIM; // true
+ */
 export const FACERES_DIM = 1024;
-/** The graph node whose output is the face descriptor (the graph's other outputs are age and gender heads). */
+/**
+ * The graph node whose output is the face descriptor (the graph's other outputs are age and gender heads).
+ *
+ * @example
+ * const descriptor = model.execute(faces0to255, FACERES_DESCRIPTOR_NODE) as tf.Tensor2D; // [n, 1024]
+ */
 export const FACERES_DESCRIPTOR_NODE = 'global_pooling/Mean';
 
-/** The ArcFace 5-point template scaled to 224×224: the crop measured on LFW DevTrain (see the spec). */
+/**
+ * The ArcFace 5-point template scaled to 224×224: the crop measured on LFW DevTrain (see the spec).
+ *
+ * @example
+ * const chip = new SimilarityAligner().align(image, face, FACERES_TEMPLATE_224); // [224, 224, 3]
+ */
 export const FACERES_TEMPLATE_224: AlignmentTemplate = {
   size: [FACERES_INPUT, FACERES_INPUT],
   source: 'five',
@@ -55,7 +84,10 @@ export class FaceResEmbedder implements Embedder {
     const s = FACERES_INPUT;
     if (shape.length !== 4 || shape[1] !== s || shape[2] !== s || shape[3] !== 3) {
       model.dispose();
-      throw new FaceKitError('E_WEIGHTS_FORMAT', `${FACERES_MODEL}: expected input [batch, ${s}, ${s}, 3], got [${shape}]`);
+      throw new FaceKitError(
+        'E_WEIGHTS_FORMAT',
+        `${FACERES_MODEL}: expected input [batch, ${s}, ${s}, 3], got [${shape}]`,
+      );
     }
     return new FaceResEmbedder(model);
   }

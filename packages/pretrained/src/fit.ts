@@ -1,12 +1,22 @@
 import { FaceKitError, METRICS, type MetricName, vectorDistance } from '@facekit/core';
 
-/** A labelled pair distance: same person or not. */
+/**
+ * A labelled pair distance: same person or not.
+ *
+ * @example
+ * const pairs: PairDistance[] = [{ distance: 0.41, same: true }, { distance: 0.77, same: false }];
+ */
 export interface PairDistance {
   distance: number;
   same: boolean;
 }
 
-/** A decision threshold and the accuracy it reaches on the pairs it was fitted on. */
+/**
+ * A decision threshold and the accuracy it reaches on the pairs it was fitted on.
+ *
+ * @example
+ * const { threshold, accuracy }: ThresholdFit = fitThreshold(pairs);
+ */
 export interface ThresholdFit {
   threshold: number;
   accuracy: number;
@@ -43,7 +53,12 @@ export function fitThreshold(pairs: readonly PairDistance[]): ThresholdFit {
   return { threshold: best.threshold, accuracy: best.correct / n, pairs: n };
 }
 
-/** Embedding pairs with labels, as produced by embedding both images of each LFW pair. */
+/**
+ * Embedding pairs with labels, as produced by embedding both images of each LFW pair.
+ *
+ * @example
+ * const pair: EmbeddingPair = { a: vecA, b: vecB, same: true };
+ */
 export interface EmbeddingPair {
   a: ArrayLike<number>;
   b: ArrayLike<number>;

@@ -11,13 +11,35 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertFaceBatch, rowsOf } from './input.js';
 import { repairFusedPrelu } from './prelu-repair.js';
 
+/**
+ * The MobileFaceNet graph model file in @facekit/models.
+ *
+ * @example
+ * const model = await tf.loadGraphModel(graphModelHandler(ctx.files, MOBILEFACENET_MODEL));
+ */
 export const MOBILEFACENET_MODEL = 'mobilefacenet.json';
+/**
+ * Side of MobileFaceNet's aligned input in pixels.
+ *
+ * @example
+ * const chip = tf.image.resizeBilinear(face, [MOBILEFACENET_INPUT, MOBILEFACENET_INPUT]);
+ */
 export const MOBILEFACENET_INPUT = 112;
+/**
+ * Length of a MobileFaceNet embedding.
+ *
+ * @example
+ * const [{ embedding }] = await represent('a.jpg', { embedder: 'mobilefacenet' });
+ * embedding.vector.length === MOBILEFACENET_DIM; // true
+ */
 export const MOBILEFACENET_DIM = 192;
 
 /**
  * The standard ArcFace / InsightFace 5-point template at 112×112 (eyes, nose tip, mouth corners; image-left first),
  * the alignment of the MS-Celeb-1M 112×112 training sets MobileFaceNet models are trained on.
+ *
+ * @example
+ * const chip = new SimilarityAligner().align(image, face, ARCFACE_TEMPLATE_112); // [112, 112, 3]
  */
 export const ARCFACE_TEMPLATE_112: AlignmentTemplate = {
   size: [112, 112],

@@ -76,7 +76,9 @@ describe('faceres embedder', () => {
   });
 
   it('fails to load a file that is not the model with E_WEIGHTS_FORMAT', async () => {
-    const ctx = { files: async (p: string) => (p === FACERES_MODEL ? new TextEncoder().encode('{}') : new Uint8Array()) };
+    const ctx = {
+      files: async (p: string) => (p === FACERES_MODEL ? new TextEncoder().encode('{}') : new Uint8Array()),
+    };
     try {
       await FaceResEmbedder.load(ctx);
       expect.unreachable();

@@ -120,6 +120,7 @@ async function load(options: WebOptions): Promise<WebPipeline> {
     embedder: m.embedder,
     minFaceScore: m.minFaceScore,
     pick: m.pick,
+    flip: m.flip,
     metric: options.metric,
     threshold: options.threshold,
   });

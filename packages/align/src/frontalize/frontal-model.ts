@@ -11,7 +11,12 @@ import {
   MESH_TO_68,
 } from './generic-face.js';
 
-/** A generic 3D face as the frontaliser uses it: vertices with observed counterparts, plus unobserved ones. */
+/**
+ * A generic 3D face as the frontaliser uses it: vertices with observed counterparts, plus unobserved ones.
+ *
+ * @example
+ * const model: FrontalModel = FRONTAL_MODEL_68; // anchors: the 68 landmarks; extras: forehead vertices
+ */
 export interface FrontalModel {
   name: string;
   /** Vertices the face provides observations for, in the face's order (68 landmarks or 468 mesh vertices). */
@@ -22,7 +27,12 @@ export interface FrontalModel {
   outline: readonly number[];
 }
 
-/** DeepFace-style: the 68 iBUG points, with the forehead part of the mean mesh's oval so the top has depth too. */
+/**
+ * DeepFace-style: the 68 iBUG points, with the forehead part of the mean mesh's oval so the top has depth too.
+ *
+ * @example
+ * FRONTAL_MODEL_68.anchors.length; // 68: the camera is fitted to these
+ */
 export const FRONTAL_MODEL_68: FrontalModel = {
   name: '68',
   anchors: GENERIC_FACE_68,
@@ -34,6 +44,9 @@ export const FRONTAL_MODEL_68: FrontalModel = {
  * The 68 points as anchors (the camera is fitted to them), with every other vertex of the mean FaceMesh as an
  * unobserved extra: the same camera fit as {@link FRONTAL_MODEL_68} but the generic depth surface at FaceMesh's
  * resolution instead of planar triangles between the 68 points.
+ *
+ * @example
+ * FRONTAL_MODEL_68_DENSE.anchors.length + FRONTAL_MODEL_68_DENSE.extras.length; // 468: the whole mean mesh
  */
 export const FRONTAL_MODEL_68_DENSE: FrontalModel = (() => {
   const inLandmarks = new Set(MESH_TO_68);
@@ -50,7 +63,12 @@ export const FRONTAL_MODEL_68_DENSE: FrontalModel = (() => {
   };
 })();
 
-/** The mean FaceMesh, all 468 vertices. */
+/**
+ * The mean FaceMesh, all 468 vertices.
+ *
+ * @example
+ * FRONTAL_MODEL_MESH.anchors.length; // 468
+ */
 export const FRONTAL_MODEL_MESH: FrontalModel = {
   name: 'mesh',
   anchors: MEAN_FACE_MESH,
@@ -58,7 +76,12 @@ export const FRONTAL_MODEL_MESH: FrontalModel = {
   outline: MESH_FACE_OVAL,
 };
 
-/** The generic face's counterparts of a template's reference points. */
+/**
+ * The generic face's counterparts of a template's reference points.
+ *
+ * @example
+ * const ref = genericTemplatePoints('five'); // the generic face's eye centres, nose tip, mouth corners
+ */
 export function genericTemplatePoints(source: AlignmentTemplate['source']): readonly Point[] {
   if (source === 'five') return GENERIC_FACE_FIVE;
   if (source === 'landmarks51') return GENERIC_FACE_68.slice(17).map(([x, y]) => [x, y]);
@@ -72,6 +95,9 @@ const BORDER_MARGIN = 0.35;
  * The frontal pose of a model on an embedder's template: each vertex at the generic face's (x, y), mapped by the
  * similarity that puts the generic face's reference points onto the template's (so the frontal face is framed as
  * the embedder expects), plus a ring of border vertices around the frame; their triangulation and warp plan.
+ *
+ * @example
+ * const [x, y] = applySimilarity(layout.toOutput, [0, 0]); // the generic face's centre on the output chip
  */
 export interface FrontalLayout {
   model: FrontalModel;
@@ -88,6 +114,9 @@ export interface FrontalLayout {
  * Mirror partner of each 3D point across x = 0 (itself on the axis): pairs within `tol` of each other's reflection,
  * nearest first, each point used once (FaceMesh has coincident vertices, e.g. the inner mouth corners 62 and 78).
  * Throws when some point has no partner (the model is not symmetric).
+ *
+ * @example
+ * const partner = mirrorPartners(MEAN_FACE_MESH); // partner[i]: the vertex mirroring i across x = 0
  */
 export function mirrorPartners(points: readonly Point3[], tol = 0.01): Int32Array {
   const candidates: Array<[number, number, number]> = [];

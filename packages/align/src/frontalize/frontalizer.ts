@@ -21,6 +21,12 @@ import {
 } from './frontal-model.js';
 import { MEAN_FACE_MESH } from './generic-face.js';
 
+/**
+ * Options of the 3D frontaliser (on top of the warp's): how much of the face's own shape to keep, and where depth comes from.
+ *
+ * @example
+ * const options: FrontalizeOptions = { normalizeShape: 0, occluded: 'mirror' }; // DeepFace: residuals kept
+ */
 export interface FrontalizeOptions extends PiecewiseWarpOptions {
   /**
    * How much of the face's own 2D shape to remove, 0..1. 0 (default) is DeepFace: the residuals of the camera fit
@@ -49,7 +55,12 @@ interface Observation {
   depth?: number[];
 }
 
-/** The face's own FaceMesh depth in the generic face's frame (3D affine fit of the mesh onto the mean mesh). */
+/**
+ * The face's own FaceMesh depth in the generic face's frame (3D affine fit of the mesh onto the mean mesh).
+ *
+ * @example
+ * const z = meshDepthInModelFrame(face.mesh!); // 468 depths in the generic face's units
+ */
 export function meshDepthInModelFrame(mesh: readonly Point3[]): number[] {
   const [, , zRow] = fitAffine3D(mesh, MEAN_FACE_MESH, 3);
   return mesh.map((p) => zRow[0] * p[0] + zRow[1] * p[1] + zRow[2] * p[2] + zRow[3]);

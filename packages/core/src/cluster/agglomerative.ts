@@ -1,8 +1,21 @@
 import { FaceKitError } from '../errors.js';
 import type { DistanceMatrix } from './distance-matrix.js';
 
+/**
+ * How agglomerative clustering measures the distance between two clusters.
+ *
+ * @example
+ * const linkage: Linkage = 'average';
+ * const labels = agglomerative(D, { threshold: 0.5, linkage });
+ */
 export type Linkage = 'average' | 'complete' | 'single';
 
+/**
+ * Options of `agglomerative`.
+ *
+ * @example
+ * const labels = agglomerative(D, { threshold: 0.5, linkage: 'complete' } satisfies AgglomerativeOptions);
+ */
 export interface AgglomerativeOptions {
   /** Clusters closer than this (under the linkage) are merged; the cut height of the dendrogram. */
   threshold: number;
@@ -10,7 +23,13 @@ export interface AgglomerativeOptions {
   linkage?: Linkage;
 }
 
-/** One merge of the dendrogram: clusters represented by items a and b joined at height h. */
+/**
+ * One merge of the dendrogram: clusters represented by items a and b joined at height h.
+ *
+ * @example
+ * const merges: Merge[] = dendrogram(D);
+ * merges[0]; // { a, b, height }: the closest pair, merged first
+ */
 export interface Merge {
   a: number;
   b: number;
@@ -21,6 +40,10 @@ export interface Merge {
  * The full dendrogram by the nearest-neighbour-chain algorithm: O(n²) time, with Lance–Williams updates of the
  * distance matrix (a copy). Single, complete and average linkage are reducible, so the merges sorted by height
  * form the same dendrogram as the naive algorithm.
+ *
+ * @example
+ * const merges = dendrogram(pairwiseDistances(vectors, 'cosine'), 'average');
+ * const labels = cutDendrogram(vectors.length, merges, 0.4);
  */
 export function dendrogram(D: DistanceMatrix, linkage: Linkage = 'average'): Merge[] {
   if (!['average', 'complete', 'single'].includes(linkage)) {
@@ -82,7 +105,12 @@ export function dendrogram(D: DistanceMatrix, linkage: Linkage = 'average'): Mer
   return merges.sort((p, q) => p.height - q.height);
 }
 
-/** Cluster labels 0..c−1 from a dendrogram cut at a height (merges at ≤ threshold applied). */
+/**
+ * Cluster labels 0..c−1 from a dendrogram cut at a height (merges at ≤ threshold applied).
+ *
+ * @example
+ * const labels = cutDendrogram(n, dendrogram(D), 0.5); // Int32Array of cluster ids 0..c−1
+ */
 export function cutDendrogram(n: number, merges: readonly Merge[], threshold: number): Int32Array {
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (x: number): number => {

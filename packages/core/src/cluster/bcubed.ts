@@ -1,5 +1,11 @@
 import { FaceKitError } from '../errors.js';
 
+/**
+ * BCubed precision, recall and F1 of a clustering against the true labels.
+ *
+ * @example
+ * const { precision, recall, f1 }: BCubedScore = bcubed(result.labels, trueLabels);
+ */
 export interface BCubedScore {
   precision: number;
   recall: number;

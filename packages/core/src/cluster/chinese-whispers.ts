@@ -2,6 +2,12 @@ import { FaceKitError } from '../errors.js';
 import type { DistanceMatrix } from './distance-matrix.js';
 import { seededRandom, shuffle } from './rng.js';
 
+/**
+ * Options of `chineseWhispers`.
+ *
+ * @example
+ * const labels = chineseWhispers(D, { threshold: 0.45, seed: 1 } satisfies ChineseWhispersOptions);
+ */
 export interface ChineseWhispersOptions {
   /** Items closer than this are linked in the graph. */
   threshold: number;

@@ -1,13 +1,24 @@
 import { FaceKitError } from '../errors.js';
 import { assertMetric, type MetricName } from '../metrics.js';
 
-/** A symmetric n × n distance matrix, row-major. */
+/**
+ * A symmetric n × n distance matrix, row-major.
+ *
+ * @example
+ * const D: DistanceMatrix = pairwiseDistances(vectors, 'cosine');
+ * const d01 = D.data[0 * D.n + 1];
+ */
 export interface DistanceMatrix {
   n: number;
   data: Float32Array;
 }
 
-/** Largest n for the pairwise methods: n² float32s = 1.6 GB at 20,000. */
+/**
+ * Largest n for the pairwise methods: n² float32s = 1.6 GB at 20,000.
+ *
+ * @example
+ * if (embeddings.length > MAX_PAIRWISE_ITEMS) console.log('use kmeans for this many faces');
+ */
 export const MAX_PAIRWISE_ITEMS = 20_000;
 
 /**

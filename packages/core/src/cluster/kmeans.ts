@@ -1,6 +1,12 @@
 import { FaceKitError } from '../errors.js';
 import { seededRandom } from './rng.js';
 
+/**
+ * Options of `kmeans`.
+ *
+ * @example
+ * const r = kmeans(vectors, { k: 5, seed: 1 } satisfies KMeansOptions);
+ */
 export interface KMeansOptions {
   k: number;
   /** Seed of the k-means++ initialisation (default 1): same seed, same clusters. */
@@ -11,6 +17,12 @@ export interface KMeansOptions {
   restarts?: number;
 }
 
+/**
+ * The result of `kmeans`: each vector's cluster and the centroids.
+ *
+ * @example
+ * const { assignments }: KMeansResult = kmeans(vectors, { k: 5 });
+ */
 export interface KMeansResult {
   /** Cluster index of each vector. */
   assignments: Int32Array;

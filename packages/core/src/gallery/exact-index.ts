@@ -2,7 +2,12 @@ import { FaceKitError } from '../errors.js';
 import type { MetricName } from '../metrics.js';
 import type { IndexHit, VectorIndex } from './vector-index.js';
 
-/** A neighbour with its distance under the metric that was asked for. */
+/**
+ * A neighbour with its distance under the metric that was asked for.
+ *
+ * @example
+ * const nearest: MetricHit = { id: 3, distance: 0.42 };
+ */
 export interface MetricHit {
   id: number;
   distance: number;

@@ -8,9 +8,20 @@ import { ExactIndex } from './exact-index.js';
 import type { VectorIndex, VectorIndexFactory } from './vector-index.js';
 import { type GalleryMatch, type IdentifyResult, voteLabel } from './vote.js';
 
-/** Which index answers `identify`: always exact, always the ANN index, or the ANN index from `annMinSize` on. */
+/**
+ * Which index answers `identify`: always exact, always the ANN index, or the ANN index from `annMinSize` on.
+ *
+ * @example
+ * const gallery = new Gallery({ index: 'exact' satisfies IndexChoice });
+ */
 export type IndexChoice = 'exact' | 'ann' | 'auto';
 
+/**
+ * Options of an in-memory `Gallery`: the embedder and dimension, thresholds, metric and the search index.
+ *
+ * @example
+ * const gallery = new Gallery({ embedder: 'dlib-resnet34', dim: 128, metric: 'euclidean' } satisfies GalleryOptions);
+ */
 export interface GalleryOptions {
   /** Embedder of every enrolled and query embedding; fixed by the first enrolment when not given. */
   embedder?: string;
@@ -32,6 +43,12 @@ export interface GalleryOptions {
   annCandidates?: number;
 }
 
+/**
+ * Options of `identify`: how many neighbours vote and the distance beyond which the face is unknown.
+ *
+ * @example
+ * const r = gallery.identify(query, { k: 3, threshold: 0.5 } satisfies IdentifyOptions);
+ */
 export interface IdentifyOptions {
   /** Neighbours that vote (default 1: the nearest face decides). */
   k?: number;
@@ -42,19 +59,35 @@ export interface IdentifyOptions {
   exact?: boolean;
 }
 
+/**
+ * Options of `enroll`.
+ *
+ * @example
+ * gallery.enroll('ada', embedding, { id: 42 } satisfies EnrollOptions);
+ */
 export interface EnrollOptions {
   /** The id to store the face under (a database's row id); default: one more than the largest id so far. */
   id?: number;
 }
 
-/** One enrolled face as `entries()` yields it. */
+/**
+ * One enrolled face as `entries()` yields it.
+ *
+ * @example
+ * for (const e of gallery.entries() as Iterable<GalleryEntry>) console.log(e.id, e.label);
+ */
 export interface GalleryEntry {
   id: number;
   label: string;
   embedding: Embedding;
 }
 
-/** What the image conveniences need from a pipeline: core's FacePipeline fits. */
+/**
+ * What the image conveniences need from a pipeline: core's FacePipeline fits.
+ *
+ * @example
+ * const source: RepresentsFaces = await FacePipeline.create(ctx);
+ */
 export interface RepresentsFaces {
   represent(image: Tensor3D, options?: RepresentOptions): Promise<Representation[]>;
 }

@@ -1,4 +1,9 @@
-/** One neighbour found by an index: the entry id and its cosine distance (1 − cos) to the query. */
+/**
+ * One neighbour found by an index: the entry id and its cosine distance (1 − cos) to the query.
+ *
+ * @example
+ * const hits: IndexHit[] = index.search(query, 5); // [{ id, distance }], nearest first
+ */
 export interface IndexHit {
   id: number;
   /** 1 − cosine similarity between the unit vectors. */
@@ -28,5 +33,11 @@ export interface VectorIndex {
   dispose(): void;
 }
 
-/** Makes an (empty) approximate index for vectors of a dimension. */
+/**
+ * Makes an (empty) approximate index for vectors of a dimension.
+ *
+ * @example
+ * const factory: VectorIndexFactory = usearchIndexFactory(); // from @facekit/node
+ * const gallery = new Gallery({ ann: factory, index: 'auto' });
+ */
 export type VectorIndexFactory = (dim: number) => VectorIndex;

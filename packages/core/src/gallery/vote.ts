@@ -1,16 +1,34 @@
 import type { MetricName } from '../metrics.js';
 
-/** The label of an identification whose neighbours are all beyond the threshold. Check `known`, not the string. */
+/**
+ * The label of an identification whose neighbours are all beyond the threshold. Check `known`, not the string.
+ *
+ * @example
+ * const r = await gallery.identify(query);
+ * if (!r.known) console.log(r.label === UNKNOWN_LABEL); // true
+ */
 export const UNKNOWN_LABEL = 'unknown';
 
-/** One enrolled face near the query. */
+/**
+ * One enrolled face near the query.
+ *
+ * @example
+ * const r = await gallery.identify(query, { k: 3 });
+ * for (const m of r.matches as GalleryMatch[]) console.log(m.label, m.distance);
+ */
 export interface GalleryMatch {
   id: number;
   label: string;
   distance: number;
 }
 
-/** What `identify` answers. */
+/**
+ * What `identify` answers.
+ *
+ * @example
+ * const r: IdentifyResult = gallery.identify(query);
+ * console.log(r.known ? r.label : 'unknown', r.distance);
+ */
 export interface IdentifyResult {
   /** The voted label, or UNKNOWN_LABEL when no neighbour is within the threshold. */
   label: string;

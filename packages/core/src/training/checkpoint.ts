@@ -5,6 +5,9 @@ import { FaceKitError } from '../errors.js';
  * A training checkpoint, shared by the trainers (DeepFace's classifier, FaceNet's triplet training): everything but
  * `data` is JSON; `data` is raw little-endian float32 in `specs` order (model weights, then optimiser slots). A
  * reader hands it back to `resume` with `data` as one buffer (e.g. the `.bin` a writer stored) or as chunks.
+ *
+ * @example
+ * const ckpt: TrainingCheckpoint = { ...JSON.parse(await readFile('ckpt.json', 'utf8')), data: await readFile('ckpt.bin') };
  */
 export interface TrainingCheckpoint<Config = unknown, State = unknown> {
   /** Which trainer wrote it, e.g. `facekit-deepface-checkpoint@1`. */
@@ -19,6 +22,11 @@ export interface TrainingCheckpoint<Config = unknown, State = unknown> {
 /**
  * What a trainer hands a {@link TrainingCheckpointWriter}: the JSON part and the data as a stream of per-tensor
  * chunks, read from the backend one tensor at a time. The tensors stay valid until the writer's promise settles.
+ *
+ * @example
+ * const write = async (s: TrainingCheckpointSnapshot) => {
+ *   for await (const chunk of s.chunks()) out.write(chunk);
+ * };
  */
 export interface TrainingCheckpointSnapshot<Config = unknown, State = unknown>
   extends Omit<TrainingCheckpoint<Config, State>, 'data'> {
@@ -29,12 +37,21 @@ export interface TrainingCheckpointSnapshot<Config = unknown, State = unknown>
 /**
  * A platform-supplied sink for checkpoints (trainers never touch a file system), e.g. @facekit/node's
  * `writeCheckpointFiles`: the JSON fields to `<dir>/checkpoint.json`, the chunks to `<dir>/checkpoint.bin`.
+ *
+ * @example
+ * const writer: TrainingCheckpointWriter = async (snapshot) => save(await collectCheckpoint(snapshot));
  */
 export type TrainingCheckpointWriter<Config = unknown, State = unknown> = (
   snapshot: TrainingCheckpointSnapshot<Config, State>,
 ) => Promise<void>;
 
-/** A snapshot of named tensors that reads them only when its chunks are pulled. */
+/**
+ * A snapshot of named tensors that reads them only when its chunks are pulled.
+ *
+ * @example
+ * const snap = snapshotTensors('my-format@1', config, { step }, [['dense/kernel', kernel]]);
+ * const ckpt = await collectCheckpoint(snap); // JSON fields + the float32 data
+ */
 export function snapshotTensors<Config, State>(
   format: string,
   config: Config,
@@ -73,6 +90,9 @@ export async function collectCheckpoint<Config, State>(
 /**
  * Decodes a checkpoint's tensors by name, checking its format and sizes; the caller owns them.
  * `what` names the expected kind in the error (e.g. 'DeepFace').
+ *
+ * @example
+ * const tensors = decodeCheckpointTensors(ckpt, 'my-format@1', 'my model'); // Map<name, tf.Tensor>
  */
 export function decodeCheckpointTensors(
   ckpt: TrainingCheckpoint,

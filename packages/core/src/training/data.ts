@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { seededRandom, shuffle } from '../cluster/rng.js';
 import { FaceKitError } from '../errors.js';
 
-/** A batch of training samples: RGB images 0..255 (int32 or float32, any size) and identity labels. */
+/**
+ * A batch of training samples: RGB images 0..255 (int32 or float32, any size) and identity labels.
+ *
+ * @example
+ * const batch: TrainingBatch = { images: tf.zeros([2, 152, 152, 3]), labels: [0, 1] };
+ */
 export interface TrainingBatch {
   images: tf.Tensor4D;
   labels: ArrayLike<number>;
@@ -11,6 +16,9 @@ export interface TrainingBatch {
 /**
  * Labelled face images a trainer draws from by index. The platform implements it (e.g. @facekit/node over a folder
  * of identity sub-folders, aligning faces on the fly); the trainer disposes the returned images.
+ *
+ * @example
+ * const data: TrainingData = tensorDataset(faces, labels); // or a loader over a folder of identities
  */
 export interface TrainingData {
   /** Number of samples. */
@@ -48,12 +56,22 @@ export function tensorDataset(images: tf.Tensor4D, labels: ArrayLike<number>, cl
   };
 }
 
-/** The seed of one stream (e.g. one epoch) of a run's seed, for {@link seededRandom}. */
+/**
+ * The seed of one stream (e.g. one epoch) of a run's seed, for {@link seededRandom}.
+ *
+ * @example
+ * const rand = seededRandom(streamSeed(runSeed, epoch)); // independent, reproducible per epoch
+ */
 export function streamSeed(seed: number, stream: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(stream + 1, 0xc2b2ae35)) >>> 0;
 }
 
-/** Deterministic permutation of 0..n-1 for an epoch of a seeded run. */
+/**
+ * Deterministic permutation of 0..n-1 for an epoch of a seeded run.
+ *
+ * @example
+ * epochPermutation(5, 1, 0); // a fixed order of 0..4 for seed 1, epoch 0
+ */
 export function epochPermutation(n: number, seed: number, epoch: number): number[] {
   return shuffle(
     Array.from({ length: n }, (_, i) => i),

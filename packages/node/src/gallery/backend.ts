@@ -8,14 +8,24 @@ import {
   models,
 } from '@facekit/core';
 
-/** One face to enrol, with where it came from (a file path) for the record. */
+/**
+ * One face to enrol, with where it came from (a file path) for the record.
+ *
+ * @example
+ * await gallery.enrollMany([{ label: 'ada', embedding, source: 'ada-1.jpg' } satisfies EnrollItem]);
+ */
 export interface EnrollItem {
   label: string;
   embedding: Embedding;
   source?: string;
 }
 
-/** What a persistent gallery knows about itself. */
+/**
+ * What a persistent gallery knows about itself.
+ *
+ * @example
+ * const { backend, embedder, faces }: GalleryInfo = await gallery.info();
+ */
 export interface GalleryInfo {
   /** 'sqlite' or 'postgres'. */
   backend: string;
@@ -51,7 +61,12 @@ export interface PersistentGallery {
   close(): Promise<void>;
 }
 
-/** Options shared by the persistent galleries. */
+/**
+ * Options shared by the persistent galleries.
+ *
+ * @example
+ * const g = await openGallery('faces.db', { embedder: 'dlib-resnet34', dim: 128, metric: 'euclidean' } satisfies PersistentGalleryOptions);
+ */
 export interface PersistentGalleryOptions extends Pick<GalleryOptions, 'threshold' | 'thresholds'> {
   /** Embedder of the gallery; checked against a stored one, fixed by the first enrolment otherwise. */
   embedder?: string;
@@ -63,6 +78,9 @@ export interface PersistentGalleryOptions extends Pick<GalleryOptions, 'threshol
 /**
  * The default threshold: explicit option, then `thresholds[metric]`, then the registered embedder's default,
  * else Infinity (never unknown).
+ *
+ * @example
+ * resolveThreshold({}, 'dlib-resnet34', 'euclidean'); // the embedder's default euclidean threshold
  */
 export function resolveThreshold(
   options: Pick<PersistentGalleryOptions, 'threshold' | 'thresholds'>,
@@ -79,7 +97,12 @@ export function resolveThreshold(
   return Infinity;
 }
 
-/** Refuses a stored gallery whose embedder or dimension differs from the one asked for. */
+/**
+ * Refuses a stored gallery whose embedder or dimension differs from the one asked for.
+ *
+ * @example
+ * assertSameEmbedder({ embedder: 'dlib-resnet34', dim: 128 }, { embedder: 'facenet', dim: 128 }, 'faces.db'); // throws
+ */
 export function assertSameEmbedder(
   stored: { embedder?: string; dim?: number },
   wanted: { embedder?: string; dim?: number },

@@ -12,6 +12,12 @@ import {
 import type { ImageEmbedder, ImageFailure } from './images.js';
 import { listImages } from './images.js';
 
+/**
+ * Options of `benchCluster`.
+ *
+ * @example
+ * const r = await benchCluster(pipeline, { data: '../shared/data/lfw', minImages: 20 } satisfies BenchClusterOptions);
+ */
 export interface BenchClusterOptions {
   /** The LFW folder (with images/<person>/*.jpg). */
   data: string;
@@ -23,6 +29,12 @@ export interface BenchClusterOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * One clustering method's result in `benchCluster`: its threshold, cluster count and BCubed scores.
+ *
+ * @example
+ * for (const m of r.methods as BenchClusterMethodResult[]) console.log(m.method, m.clusters);
+ */
 export interface BenchClusterMethodResult {
   method: ClusterMethod;
   threshold?: number;
@@ -32,6 +44,12 @@ export interface BenchClusterMethodResult {
   f1: number;
 }
 
+/**
+ * What `benchCluster` reports for LFW people with many images.
+ *
+ * @example
+ * const r: BenchClusterResult = await benchCluster(pipeline, { data: lfwDir });
+ */
 export interface BenchClusterResult {
   people: number;
   images: number;

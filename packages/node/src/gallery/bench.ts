@@ -1,6 +1,12 @@
 import { Gallery, gaussian, seededRandom } from '@facekit/core';
 import { type UsearchOptions, USEARCH_DEFAULTS, usearchIndexFactory } from './usearch-index.js';
 
+/**
+ * Options of `benchGallery`.
+ *
+ * @example
+ * const r = await benchGallery({ size: 100_000, dim: 128 } satisfies BenchGalleryOptions);
+ */
 export interface BenchGalleryOptions {
   /** Gallery size N. */
   size: number;
@@ -17,6 +23,12 @@ export interface BenchGalleryOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
+/**
+ * Speed and recall of the approximate index in `benchGallery`.
+ *
+ * @example
+ * const { msPerQuery, recallAt1 }: AnnQueryStats = (await benchGallery({ size: 100_000 })).ann!;
+ */
 export interface AnnQueryStats {
   /** One query at a time, on one thread, including exact re-ranking of the candidates. */
   msPerQuery: number;
@@ -25,6 +37,12 @@ export interface AnnQueryStats {
   recallAt1: number;
 }
 
+/**
+ * What `benchGallery` measures: build time, queries per second, exact vs HNSW.
+ *
+ * @example
+ * const r: BenchGalleryResult = await benchGallery({ size: 10_000 });
+ */
 export interface BenchGalleryResult {
   size: number;
   dim: number;

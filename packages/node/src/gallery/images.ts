@@ -16,7 +16,12 @@ import {
 } from '@facekit/core';
 import type { PersistentGallery } from './backend.js';
 
-/** What the image commands need from a pipeline; `NodePipeline` (createPipeline) fits. */
+/**
+ * What the image commands need from a pipeline; `NodePipeline` (createPipeline) fits.
+ *
+ * @example
+ * const pipeline: ImageEmbedder = await createPipeline();
+ */
 export interface ImageEmbedder {
   readonly embedder: EmbedderSpec;
   represent(
@@ -25,16 +30,32 @@ export interface ImageEmbedder {
   ): Promise<Representation[]>;
 }
 
-/** Progress of a long command: items done of total, and the item just finished. */
+/**
+ * Progress of a long command: items done of total, and the item just finished.
+ *
+ * @example
+ * const onProgress: ProgressFn = (done, total, item) => console.error(`${done}/${total} ${item}`);
+ */
 export type ProgressFn = (done: number, total: number, item: string) => void;
 
-/** A file that could not be used, with the error code (E_NO_FACE, E_DECODE, …) and message. */
+/**
+ * A file that could not be used, with the error code (E_NO_FACE, E_DECODE, …) and message.
+ *
+ * @example
+ * for (const f of r.failed as ImageFailure[]) console.error(f.path, f.code, f.message);
+ */
 export interface ImageFailure {
   path: string;
   code: string;
   message: string;
 }
 
+/**
+ * The file extensions treated as images when a folder is enrolled, identified or clustered.
+ *
+ * @example
+ * const isImage = IMAGE_EXTENSIONS.has(extname(file).toLowerCase());
+ */
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp']);
 
 function failure(path: string, e: unknown): ImageFailure {
@@ -78,6 +99,12 @@ export async function labelledImages(root: string): Promise<Array<{ label: strin
     .filter((x) => x.label !== basename(x.path));
 }
 
+/**
+ * Options of `enrollImages`.
+ *
+ * @example
+ * await enrollImages(gallery, pipeline, items, { enforceDetection: true } satisfies EnrollImagesOptions);
+ */
 export interface EnrollImagesOptions {
   /** Refuse images without a face (default true); with false the whole image is embedded. */
   enforceDetection?: boolean;
@@ -87,6 +114,12 @@ export interface EnrollImagesOptions {
   onProgress?: ProgressFn;
 }
 
+/**
+ * What `enrollImages` did: the faces enrolled (with their ids) and the files that failed.
+ *
+ * @example
+ * const { enrolled, failed }: EnrollImagesResult = await enrollImages(gallery, pipeline, items);
+ */
 export interface EnrollImagesResult {
   enrolled: Array<{ label: string; path: string; id: number }>;
   failed: ImageFailure[];
@@ -138,6 +171,12 @@ export async function enrollImages(
   return result;
 }
 
+/**
+ * Options of `identifyImages`.
+ *
+ * @example
+ * const results = await identifyImages(gallery, pipeline, paths, { k: 3, all: true } satisfies IdentifyImagesOptions);
+ */
 export interface IdentifyImagesOptions extends IdentifyOptions {
   /** Identify every face of each image instead of the largest. */
   all?: boolean;
@@ -146,6 +185,14 @@ export interface IdentifyImagesOptions extends IdentifyOptions {
   onProgress?: ProgressFn;
 }
 
+/**
+ * One image's answer from `identifyImages`: its faces with their labels, or why it failed.
+ *
+ * @example
+ * for (const r of (await identifyImages(gallery, pipeline, paths)) as IdentifiedImage[]) {
+ *   if (r.faces) console.log(r.path, r.faces.map((f) => f.label));
+ * }
+ */
 export type IdentifiedImage =
   | { path: string; faces: Array<IdentifyResult & { box: Box; score: number }> }
   | (ImageFailure & { faces?: undefined });
@@ -187,12 +234,24 @@ export async function identifyImages(
   return out;
 }
 
+/**
+ * Options of `clusterImages`.
+ *
+ * @example
+ * const r = await clusterImages(pipeline, paths, { method: 'chinese-whispers' } satisfies ClusterImagesOptions);
+ */
 export interface ClusterImagesOptions extends ClusterOptions {
   enforceDetection?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
 }
 
+/**
+ * What `clusterImages` found: groups of file paths, one person each, and the files that could not be used.
+ *
+ * @example
+ * const { clusters }: ClusterImagesResult = await clusterImages(pipeline, paths);
+ */
 export interface ClusterImagesResult {
   /** Groups of file paths (one person each), largest first. */
   clusters: string[][];

@@ -21,6 +21,12 @@ import {
 import { importOptional } from './optional-deps.js';
 import { checkItems } from './sqlite-gallery.js';
 
+/**
+ * Options of the PostgreSQL + pgvector gallery.
+ *
+ * @example
+ * const g = await PgGallery.connect(url, { table: 'faces_v2', hnsw: true, efSearch: 200 } satisfies PgGalleryOptions);
+ */
 export interface PgGalleryOptions extends PersistentGalleryOptions {
   /** Table of the faces (default 'facekit_faces'; its metadata lives in `<table>_meta`). Several galleries, several tables. */
   table?: string;

@@ -21,6 +21,12 @@ import {
 import { dependencyError, hasOptional, importOptional } from './optional-deps.js';
 import { usearchIndexFactory } from './usearch-index.js';
 
+/**
+ * Options of the SQLite gallery.
+ *
+ * @example
+ * const g = await SqliteGallery.open('faces.db', { index: 'auto' } satisfies SqliteGalleryOptions);
+ */
 export interface SqliteGalleryOptions extends PersistentGalleryOptions {
   /** Index choice of the in-memory search (default 'auto': exact below `annMinSize` faces, HNSW above). */
   index?: IndexChoice;
@@ -52,12 +58,22 @@ const SCHEMA_VERSION = '1';
 /** Rows handed to the in-memory index at once while loading. */
 const LOAD_CHUNK = 10_000;
 
-/** Float32 little-endian bytes of a vector (a copy). */
+/**
+ * Float32 little-endian bytes of a vector (a copy).
+ *
+ * @example
+ * const blob = vectorToBlob(embedding.vector); // Buffer of 4 × dim bytes
+ */
 export function vectorToBlob(v: Float32Array): Buffer {
   return Buffer.from(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
 }
 
-/** A vector from its blob; a blob of the wrong length means a damaged row. */
+/**
+ * A vector from its blob; a blob of the wrong length means a damaged row.
+ *
+ * @example
+ * const vector = blobToVector(row.vector, 128, row.id);
+ */
 export function blobToVector(b: Uint8Array, dim: number, id: number): Float32Array {
   if (b.byteLength !== dim * 4) {
     throw new FaceKitError('E_IO', `gallery row ${id} has a ${b.byteLength}-byte vector, expected ${dim * 4}`);
@@ -72,7 +88,12 @@ function defaultAnn(index: IndexChoice | undefined): VectorIndexFactory | undefi
   return undefined;
 }
 
-/** Checks labels and embeddings before anything is written (the gallery's own checks, plus agreement among them). */
+/**
+ * Checks labels and embeddings before anything is written (the gallery's own checks, plus agreement among them).
+ *
+ * @example
+ * checkItems([{ label: 'ada', embedding }], new Gallery()); // E_INPUT / E_EMBEDDING_MISMATCH before any write
+ */
 export function checkItems(items: readonly EnrollItem[], gallery: Pick<Gallery, 'check'>): void {
   const first = items[0].embedding;
   for (const it of items) {

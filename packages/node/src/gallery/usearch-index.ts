@@ -2,9 +2,20 @@ import { FaceKitError, type IndexHit, type VectorIndex, type VectorIndexFactory 
 import type * as Usearch from 'usearch';
 import { requireOptional } from './optional-deps.js';
 
-/** Storage of the vectors inside the graph: f32 (exact), f16 or i8 (smaller and faster, approximate distances). */
+/**
+ * Storage of the vectors inside the graph: f32 (exact), f16 or i8 (smaller and faster, approximate distances).
+ *
+ * @example
+ * const quantization: UsearchQuantization = 'f16';
+ */
 export type UsearchQuantization = 'f32' | 'f16' | 'i8';
 
+/**
+ * Options of the usearch HNSW index: graph degree, beam widths, quantisation, threads.
+ *
+ * @example
+ * const factory = usearchIndexFactory({ connectivity: 32, expansionSearch: 256 } satisfies UsearchOptions);
+ */
 export interface UsearchOptions {
   /** HNSW graph degree M (default 32: recall@1 ≥ 0.99 on random 128-D unit vectors needs a dense graph). */
   connectivity?: number;
@@ -21,6 +32,12 @@ export interface UsearchOptions {
   quantization?: UsearchQuantization;
 }
 
+/**
+ * The HNSW parameters used when none are given: degree M, and the beam widths while inserting and searching.
+ *
+ * @example
+ * usearchIndexFactory({ ...USEARCH_DEFAULTS, expansionSearch: 512 }); // closer to exact, slower
+ */
 export const USEARCH_DEFAULTS: Required<UsearchOptions> = {
   connectivity: 32,
   expansionAdd: 128,
@@ -107,7 +124,12 @@ export class UsearchIndex implements VectorIndex {
   }
 }
 
-/** A factory for `GalleryOptions.ann`. */
+/**
+ * A factory for `GalleryOptions.ann`.
+ *
+ * @example
+ * const gallery = new Gallery({ ann: usearchIndexFactory({ connectivity: 32 }) }); // HNSW search
+ */
 export function usearchIndexFactory(options: UsearchOptions = {}): VectorIndexFactory {
   return (dim) => new UsearchIndex(dim, options);
 }
