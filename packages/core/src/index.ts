@@ -7,6 +7,7 @@ export * from './registry.js';
 export * from './verify.js';
 export * from './pipeline.js';
 export * from './call-options.js';
+export * from './platform-api.js';
 export * from './protocol.js';
 export * from './lfw.js';
 export * from './gallery/index.js';

@@ -4,11 +4,10 @@ import '@facekit/detect';
 import '@facekit/align';
 import '@facekit/pretrained';
 
-import { type Face, type Representation, throwIfAborted } from '@facekit/core';
-import { ensureBackend } from './backend.js';
-import { type ImageInput, withImages } from './decode.js';
-import { validateOptions, type WebOptions } from './options.js';
-import { cachedPipeline, type WebVerifyResult } from './pipeline.js';
+import type { Face, Representation } from '@facekit/core';
+import type { ImageInput } from './decode.js';
+import type { WebOptions } from './options.js';
+import { type WebVerifyResult, webApi } from './pipeline.js';
 
 // Everything of core (FaceKitError, metrics, gallery, cluster, the models registry, types), so one import does.
 export * from '@facekit/core';
@@ -29,23 +28,8 @@ export {
 export { env, type WebEnv } from './env.js';
 export { webModelContext } from './model-context.js';
 export type { WebOptions } from './options.js';
-export { type CallOptions, createPipeline, disposeAll, WebPipeline, type WebVerifyResult } from './pipeline.js';
+export { type CallOptions, createPipeline, disposeAll, type WebPipeline, type WebVerifyResult } from './pipeline.js';
 export { clearModelCache, type UrlFileLoaderOptions, urlFileLoader } from './remote-model-files.js';
-
-function split(options: WebOptions | undefined) {
-  validateOptions(options);
-  const o = options ?? {};
-  throwIfAborted(o.signal);
-  const call = {
-    enforceDetection: o.enforceDetection,
-    signal: o.signal,
-    metric: o.metric,
-    threshold: o.threshold,
-    maxPixels: o.maxPixels,
-    backend: o.backend,
-  };
-  return { o, call };
-}
 
 /**
  * Are the two images of the same person? Models load on the first call (from `env.modelsBaseUrl`, then the
@@ -56,31 +40,18 @@ function split(options: WebOptions | undefined) {
  * const r = await verify(document.querySelector('#a')!, fileInput.files![0]);
  * console.log(r.verified, r.distance, r.threshold, r.backend);
  */
-export async function verify(img1: ImageInput, img2: ImageInput, options?: WebOptions): Promise<WebVerifyResult> {
-  const { o, call } = split(options);
-  await ensureBackend(o.backend);
-  const t0 = performance.now();
-  // Decode first: a bad input fails before any model is loaded. Model loading is not counted in timeMs.
-  return withImages([img1, img2], o, async ([a, b]) => {
-    const decodeMs = performance.now() - t0;
-    const r = await (await cachedPipeline(o)).verify(a, b, call);
-    return { ...r, timeMs: r.timeMs + decodeMs };
-  });
+export function verify(img1: ImageInput, img2: ImageInput, options?: WebOptions): Promise<WebVerifyResult> {
+  return webApi.verify(img1, img2, options);
 }
 
 /**
- * The embedding of the largest face (or of every face with `all: true`).
+ * The embedding of the chosen face (or of every face with `all: true`).
  *
  * @example
  * const [{ embedding }] = await represent(videoElement);
  */
-export async function represent(
-  image: ImageInput,
-  options?: WebOptions & { all?: boolean },
-): Promise<Representation[]> {
-  const { o, call } = split(options);
-  await ensureBackend(o.backend);
-  return withImages([image], o, async ([t]) => (await cachedPipeline(o)).represent(t, { ...call, all: options?.all }));
+export function represent(image: ImageInput, options?: WebOptions & { all?: boolean }): Promise<Representation[]> {
+  return webApi.represent(image, options);
 }
 
 /**
@@ -89,10 +60,6 @@ export async function represent(
  * @example
  * const faces = await detect(canvas); // faces[0].box, faces[0].landmarks
  */
-export async function detect(image: ImageInput, options?: WebOptions): Promise<Face[]> {
-  const { o, call } = split(options);
-  await ensureBackend(o.backend);
-  return withImages([image], o, async ([t]) =>
-    (await cachedPipeline(o)).detect(t, { signal: call.signal, backend: call.backend }),
-  );
+export function detect(image: ImageInput, options?: WebOptions): Promise<Face[]> {
+  return webApi.detect(image, options);
 }
