@@ -38,6 +38,7 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 const svg = [
   `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  `<title>${esc(title)}</title>`,
   `<rect width="${W}" height="${H}" fill="white"/>`,
   `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
 ];

@@ -63,7 +63,11 @@ export async function buildDemo(options = {}) {
   for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
     const bytes = await readFile(resolve(file));
     const gzip = gzipSync(bytes, { level: 9 }).length;
-    js[file.slice(file.lastIndexOf('/') + 1)] = { bytes: bytes.length, gzip, contains: mainPackages(result.metafile.outputs[file]) };
+    js[file.slice(file.lastIndexOf('/') + 1)] = {
+      bytes: bytes.length,
+      gzip,
+      contains: mainPackages(result.metafile.outputs[file]),
+    };
     totalGzip += gzip;
   }
   const dirs = assetDirs();
@@ -82,6 +86,7 @@ export async function buildDemo(options = {}) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const info = await buildDemo({ outdir: process.argv[2] });
-  for (const [f, s] of Object.entries(info.js)) console.log(`${f.padEnd(24)} ${s.gzip} B gzip  ${s.contains.join(', ')}`);
+  for (const [f, s] of Object.entries(info.js))
+    console.log(`${f.padEnd(24)} ${s.gzip} B gzip  ${s.contains.join(', ')}`);
   console.log(`total JS gzip: ${(info.totalGzip / 1024).toFixed(1)} KiB → ${info.outdir}`);
 }
