@@ -1,11 +1,11 @@
-// Builds the demo into demo/dist: the page, its esbuild bundle (the backends split into lazy chunks), and the files
-// it serves itself: model files, tfjs wasm binaries, two sample photos. `node demo/build.mjs [outdir]`.
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+// Builds the demo into demo/dist: the page, its Vite bundle (the backends split into lazy chunks), and the files it
+// serves itself: model files, tfjs wasm binaries, two sample photos. `node demo/build.mjs [outdir]`.
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import * as esbuild from 'esbuild';
+import { build, defaultClientConditions } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -20,13 +20,14 @@ export function assetDirs() {
 }
 
 /** The packages that make up most of an output chunk, largest first, so the size report says what is what. */
-function mainPackages(output) {
+function mainPackages(chunk) {
   const byPackage = {};
-  for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+  for (const [id, { renderedLength }] of Object.entries(chunk.modules)) {
+    const path = relative(join(here, '..'), id.replace(/^\0/, '')).replaceAll('\\', '/');
     const dep = path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
     const ours = path.match(/^(?:\.\.\/([^/]+)\/)?(?:src|demo)\//); // workspace sources, relative to packages/web
     const name = dep ? dep[1] : ours ? `@facekit/${ours[1] ?? 'web'}` : path;
-    byPackage[name] = (byPackage[name] ?? 0) + bytesInOutput;
+    byPackage[name] = (byPackage[name] ?? 0) + renderedLength;
   }
   return Object.entries(byPackage)
     .sort((a, b) => b[1] - a[1])
@@ -42,36 +43,39 @@ export async function buildDemo(options = {}) {
   const outdir = resolve(options.outdir ?? join(here, 'dist'));
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  const result = await esbuild.build({
-    entryPoints: { main: join(here, 'main.ts') },
-    bundle: true,
-    splitting: true, // wasm and webgl backends become chunks loaded only when chosen
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
+  const result = await build({
+    configFile: false, // the whole config is here
+    root: here,
+    base: './', // relative URLs: the page works from any path it is served under
+    publicDir: false, // models, wasm and samples are copied below, not through Vite
+    logLevel: 'warn',
     // Straight from the workspace sources, so the demo needs no `npm run build` first.
-    conditions: ['@facekit/source'],
-    minify: options.minify ?? true,
-    sourcemap: true,
-    outdir,
-    metafile: true,
-    logLevel: 'warning',
+    resolve: { conditions: ['@facekit/source', ...defaultClientConditions] },
     define: { 'process.env.NODE_ENV': '"production"' },
+    build: {
+      outDir: outdir,
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: options.minify ?? true,
+      sourcemap: true,
+      assetsDir: '',
+      modulePreload: { polyfill: false }, // every browser the demo supports has it
+      reportCompressedSize: false, // reported below, with gzip -9
+      rolldownOptions: {
+        // index.html's entry is main.ts; the wasm and webgl backends are dynamic imports: chunks loaded when chosen.
+        output: { entryFileNames: 'main.js', chunkFileNames: '[name]-[hash].js' },
+      },
+    },
   });
   const js = {};
   let totalGzip = 0;
-  for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
-    const bytes = await readFile(resolve(file));
-    const gzip = gzipSync(bytes, { level: 9 }).length;
-    js[file.slice(file.lastIndexOf('/') + 1)] = {
-      bytes: bytes.length,
-      gzip,
-      contains: mainPackages(result.metafile.outputs[file]),
-    };
+  for (const chunk of [result].flat().flatMap((r) => r.output)) {
+    if (chunk.type !== 'chunk') continue;
+    const gzip = gzipSync(chunk.code, { level: 9 }).length;
+    js[chunk.fileName] = { bytes: Buffer.byteLength(chunk.code), gzip, contains: mainPackages(chunk) };
     totalGzip += gzip;
   }
   const dirs = assetDirs();
-  await cp(join(here, 'index.html'), join(outdir, 'index.html'));
   await cp(dirs.models, join(outdir, 'models'), { recursive: true });
   await mkdir(join(outdir, 'wasm'));
   for (const f of (await readdir(dirs.wasm)).filter((f) => f.endsWith('.wasm'))) {

@@ -20,9 +20,7 @@ export default async function embedTask(task: {
       embedder = MultiEmbedder.create(task.options);
     }
     const m = await embedder;
-    const results: ImageEmbeddings[] = [];
-    for (const p of task.paths) results.push(await m.embedFile(p));
-    return { ok: true, results };
+    return { ok: true, results: await m.embedFiles(task.paths) };
   } catch (e) {
     const err = e as { code?: unknown; message?: unknown };
     return {
