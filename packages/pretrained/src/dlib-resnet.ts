@@ -1,6 +1,6 @@
 import { type Embedder, FaceKitError, loadWeightsManifest, type ModelContext } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFaceBatch, rowsOf } from './input.js';
+import { assertFaceBatch, embedRows } from './input.js';
 
 /**
  * The face-api.js conversion of dlib's model, bundled in @facekit/models.
@@ -241,15 +241,8 @@ export class DlibResNetEmbedder implements Embedder {
     });
   }
 
-  async embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
-    assertFaceBatch(faces, [DLIB_RESNET_INPUT, DLIB_RESNET_INPUT], this.name);
-    if (faces.shape[0] === 0) return [];
-    const out = this.predict(faces);
-    try {
-      return await rowsOf(out);
-    } finally {
-      out.dispose();
-    }
+  embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
+    return embedRows(faces, [DLIB_RESNET_INPUT, DLIB_RESNET_INPUT], this.name, (f) => this.predict(f));
   }
 
   dispose(): void {

@@ -1,14 +1,8 @@
-import {
-  type AlignmentTemplate,
-  type Embedder,
-  FaceKitError,
-  graphModelHandler,
-  isFaceKitError,
-  type ModelContext,
-} from '@facekit/core';
-import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
+import { type AlignmentTemplate, type Embedder, FaceKitError, type ModelContext } from '@facekit/core';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFaceBatch, rowsOf } from './input.js';
+import { loadFaceGraphModel } from './graph-model.js';
+import { assertFaceBatch, embedRows } from './input.js';
 import { ARCFACE_TEMPLATE_112 } from './mobilefacenet.js';
 
 /**
@@ -73,23 +67,7 @@ export class FaceResEmbedder implements Embedder {
   }
 
   static async load(ctx: ModelContext): Promise<FaceResEmbedder> {
-    let model: GraphModel;
-    try {
-      model = await loadGraphModel(graphModelHandler(ctx.files, FACERES_MODEL));
-    } catch (cause) {
-      if (isFaceKitError(cause)) throw cause;
-      throw new FaceKitError('E_WEIGHTS_FORMAT', `${FACERES_MODEL} could not be loaded as a graph model`, { cause });
-    }
-    const shape = model.inputs[0]?.shape ?? [];
-    const s = FACERES_INPUT;
-    if (shape.length !== 4 || shape[1] !== s || shape[2] !== s || shape[3] !== 3) {
-      model.dispose();
-      throw new FaceKitError(
-        'E_WEIGHTS_FORMAT',
-        `${FACERES_MODEL}: expected input [batch, ${s}, ${s}, 3], got [${shape}]`,
-      );
-    }
-    return new FaceResEmbedder(model);
+    return new FaceResEmbedder(await loadFaceGraphModel(ctx, FACERES_MODEL, FACERES_INPUT));
   }
 
   /** The [n, 1024] unit vectors as a tensor (the caller disposes it). */
@@ -105,15 +83,8 @@ export class FaceResEmbedder implements Embedder {
     });
   }
 
-  async embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
-    assertFaceBatch(faces, [FACERES_INPUT, FACERES_INPUT], this.name);
-    if (faces.shape[0] === 0) return [];
-    const out = this.predict(faces);
-    try {
-      return await rowsOf(out);
-    } finally {
-      out.dispose();
-    }
+  embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
+    return embedRows(faces, [FACERES_INPUT, FACERES_INPUT], this.name, (f) => this.predict(f));
   }
 
   dispose(): void {

@@ -33,3 +33,25 @@ export async function rowsOf(matrix: tf.Tensor2D): Promise<Float32Array[]> {
   for (let i = 0; i < n; i++) rows.push(data.slice(i * d, (i + 1) * d));
   return rows;
 }
+
+/**
+ * An embedder's `embed()`: checks the batch, runs `predict` and reads its [n, d] output into vectors.
+ *
+ * @example
+ * embed(faces) { return embedRows(faces, [150, 150], this.name, (f) => this.predict(f)); }
+ */
+export async function embedRows(
+  faces: tf.Tensor4D,
+  size: [number, number],
+  embedder: string,
+  predict: (faces: tf.Tensor4D) => tf.Tensor2D,
+): Promise<Float32Array[]> {
+  assertFaceBatch(faces, size, embedder);
+  if (faces.shape[0] === 0) return [];
+  const out = predict(faces);
+  try {
+    return await rowsOf(out);
+  } finally {
+    out.dispose();
+  }
+}

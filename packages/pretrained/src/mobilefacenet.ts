@@ -3,12 +3,12 @@ import {
   type Embedder,
   FaceKitError,
   graphModelHandler,
-  isFaceKitError,
   type ModelContext,
 } from '@facekit/core';
-import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFaceBatch, rowsOf } from './input.js';
+import { loadFaceGraphModel } from './graph-model.js';
+import { assertFaceBatch, embedRows } from './input.js';
 import { repairFusedPrelu } from './prelu-repair.js';
 
 /**
@@ -91,24 +91,8 @@ export class MobileFaceNetEmbedder implements Embedder {
 
   static async load(ctx: ModelContext): Promise<MobileFaceNetEmbedder> {
     let repaired = 0;
-    let model: GraphModel;
-    try {
-      model = await loadGraphModel(repairingHandler(ctx, MOBILEFACENET_MODEL, (n) => (repaired = n)));
-    } catch (cause) {
-      if (isFaceKitError(cause)) throw cause;
-      throw new FaceKitError('E_WEIGHTS_FORMAT', `${MOBILEFACENET_MODEL} could not be loaded as a graph model`, {
-        cause,
-      });
-    }
-    const shape = model.inputs[0]?.shape ?? [];
-    const s = MOBILEFACENET_INPUT;
-    if (shape.length !== 4 || shape[1] !== s || shape[2] !== s || shape[3] !== 3) {
-      model.dispose();
-      throw new FaceKitError(
-        'E_WEIGHTS_FORMAT',
-        `${MOBILEFACENET_MODEL}: expected input [batch, ${s}, ${s}, 3], got [${shape}]`,
-      );
-    }
+    const handler = repairingHandler(ctx, MOBILEFACENET_MODEL, (n) => (repaired = n));
+    const model = await loadFaceGraphModel(ctx, MOBILEFACENET_MODEL, MOBILEFACENET_INPUT, handler);
     return new MobileFaceNetEmbedder(model, repaired);
   }
 
@@ -130,15 +114,8 @@ export class MobileFaceNetEmbedder implements Embedder {
     });
   }
 
-  async embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
-    assertFaceBatch(faces, [MOBILEFACENET_INPUT, MOBILEFACENET_INPUT], this.name);
-    if (faces.shape[0] === 0) return [];
-    const out = this.predict(faces);
-    try {
-      return await rowsOf(out);
-    } finally {
-      out.dispose();
-    }
+  embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
+    return embedRows(faces, [MOBILEFACENET_INPUT, MOBILEFACENET_INPUT], this.name, (f) => this.predict(f));
   }
 
   dispose(): void {

@@ -1,4 +1,4 @@
-import { isFaceKitError, models } from '@facekit/core';
+import { models } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveShared, lfwDir, modelContext } from '../../../test/utils.js';
@@ -7,7 +7,7 @@ import { fitThresholds } from '../src/fit.js';
 import { ARCFACE_TEMPLATE_112 } from '../src/mobilefacenet.js';
 import { faceResSpec, mobileFaceNetSpec } from '../src/specs.js';
 import { detectPairFaces, devTrainPairs, embedPairs } from './devtrain.js';
-import { maxAbsDiff } from './helpers.js';
+import { graphEmbedderContract } from './graph-embedder-contract.js';
 
 const LEAK_REPS = tf.getBackend() === 'cpu' ? 5 : 20;
 
@@ -30,61 +30,13 @@ describe('faceres embedder', () => {
     expect(FACERES_TEMPLATE_224.source).toBe('five');
   });
 
-  it('gives 1024-D unit vectors, deterministically, the same in a batch as alone', async () => {
-    const faces = tf.randomUniform([2, 224, 224, 3], 0, 255, 'float32', 9) as tf.Tensor4D;
-    try {
-      const batch = await net.embed(faces);
-      const again = await net.embed(faces);
-      expect(batch).toHaveLength(2);
-      for (let i = 0; i < 2; i++) {
-        expect(batch[i]).toHaveLength(1024);
-        expect(Math.hypot(...batch[i])).toBeCloseTo(1, 5);
-        expect(Array.from(again[i])).toEqual(Array.from(batch[i]));
-        const one = tf.slice(faces, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
-        const [single] = await net.embed(one);
-        one.dispose();
-        expect(maxAbsDiff(single, batch[i])).toBeLessThan(1e-4);
-      }
-      expect(maxAbsDiff(batch[0], batch[1])).toBeGreaterThan(1e-3);
-    } finally {
-      faces.dispose();
-    }
-  });
-
-  it('rejects faces that are not [n, 224, 224, 3] (E_INPUT) and answers an empty batch with no vectors', async () => {
-    const wrong = tf.zeros([1, 112, 112, 3]) as tf.Tensor4D;
-    try {
-      await net.embed(wrong);
-      expect.unreachable();
-    } catch (e) {
-      expect(isFaceKitError(e, 'E_INPUT')).toBe(true);
-    } finally {
-      wrong.dispose();
-    }
-    const empty = tf.zeros([0, 224, 224, 3]) as tf.Tensor4D;
-    expect(await net.embed(empty)).toEqual([]);
-    empty.dispose();
-  });
-
-  it(`leaks no tensors across ${LEAK_REPS} embeds`, async () => {
-    const face = tf.randomUniform([1, 224, 224, 3], 0, 255, 'float32', 1) as tf.Tensor4D;
-    await net.embed(face);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < LEAK_REPS; i++) await net.embed(face);
-    expect(tf.memory().numTensors).toBe(before);
-    face.dispose();
-  });
-
-  it('fails to load a file that is not the model with E_WEIGHTS_FORMAT', async () => {
-    const ctx = {
-      files: async (p: string) => (p === FACERES_MODEL ? new TextEncoder().encode('{}') : new Uint8Array()),
-    };
-    try {
-      await FaceResEmbedder.load(ctx);
-      expect.unreachable();
-    } catch (e) {
-      expect(isFaceKitError(e, 'E_WEIGHTS_FORMAT')).toBe(true);
-    }
+  graphEmbedderContract({
+    embedder: () => net,
+    load: (ctx) => FaceResEmbedder.load(ctx),
+    modelFile: FACERES_MODEL,
+    size: 224,
+    dim: 1024,
+    leakReps: LEAK_REPS,
   });
 });
 

@@ -1,10 +1,11 @@
-import { graphModelHandler, isFaceKitError } from '@facekit/core';
+import { graphModelHandler } from '@facekit/core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelContext } from '../../../test/utils.js';
 import { MOBILEFACENET_MODEL, MobileFaceNetEmbedder } from '../src/mobilefacenet.js';
 import { repairFusedPrelu } from '../src/prelu-repair.js';
+import { graphEmbedderContract } from './graph-embedder-contract.js';
 import { maxAbsDiff } from './helpers.js';
 
 // 50 on wasm (the default); the cpu reference backend is ~10× slower, where 10 repetitions show a leak as well.
@@ -60,60 +61,12 @@ describe('the PReLU repair of the bundled graph', () => {
 });
 
 describe('mobilefacenet embedder', () => {
-  it('gives 192-D unit vectors, deterministically, the same in a batch as alone', async () => {
-    const faces = tf.randomUniform([3, 112, 112, 3], 0, 255, 'float32', 9) as tf.Tensor4D;
-    try {
-      const batch = await net.embed(faces);
-      const again = await net.embed(faces);
-      expect(batch).toHaveLength(3);
-      for (let i = 0; i < 3; i++) {
-        expect(batch[i]).toHaveLength(192);
-        expect(Math.hypot(...batch[i])).toBeCloseTo(1, 5);
-        expect(Array.from(again[i])).toEqual(Array.from(batch[i]));
-        const one = tf.slice(faces, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
-        const [single] = await net.embed(one);
-        one.dispose();
-        expect(maxAbsDiff(single, batch[i])).toBeLessThan(1e-5);
-      }
-      expect(maxAbsDiff(batch[0], batch[1])).toBeGreaterThan(1e-4);
-    } finally {
-      faces.dispose();
-    }
-  });
-
-  it('rejects faces that are not [n, 112, 112, 3] (E_INPUT) and answers an empty batch with no vectors', async () => {
-    const wrong = tf.zeros([1, 150, 150, 3]) as tf.Tensor4D;
-    try {
-      await net.embed(wrong);
-      expect.unreachable();
-    } catch (e) {
-      expect(isFaceKitError(e, 'E_INPUT')).toBe(true);
-    } finally {
-      wrong.dispose();
-    }
-    const empty = tf.zeros([0, 112, 112, 3]) as tf.Tensor4D;
-    expect(await net.embed(empty)).toEqual([]);
-    empty.dispose();
-  });
-
-  it(`leaks no tensors across ${LEAK_REPS} embeds`, async () => {
-    const face = tf.randomUniform([1, 112, 112, 3], 0, 255, 'float32', 1) as tf.Tensor4D;
-    await net.embed(face);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < LEAK_REPS; i++) await net.embed(face);
-    expect(tf.memory().numTensors).toBe(before);
-    face.dispose();
-  });
-
-  it('fails to load a file that is not the model with E_WEIGHTS_FORMAT', async () => {
-    const ctx = {
-      files: async (p: string) => (p === MOBILEFACENET_MODEL ? new TextEncoder().encode('{}') : new Uint8Array()),
-    };
-    try {
-      await MobileFaceNetEmbedder.load(ctx);
-      expect.unreachable();
-    } catch (e) {
-      expect(isFaceKitError(e, 'E_WEIGHTS_FORMAT')).toBe(true);
-    }
+  graphEmbedderContract({
+    embedder: () => net,
+    load: (ctx) => MobileFaceNetEmbedder.load(ctx),
+    modelFile: MOBILEFACENET_MODEL,
+    size: 112,
+    dim: 192,
+    leakReps: LEAK_REPS,
   });
 });
