@@ -3,7 +3,12 @@ import { assertMetric } from './metrics.js';
 import { DEFAULT_EMBEDDER, type FacePick } from './pipeline.js';
 import { models } from './registry.js';
 
-/** The option names every platform's verify / represent / detect accept (platforms add their own). */
+/**
+ * The option names every platform's verify / represent / detect accept (platforms add their own).
+ *
+ * @example
+ * COMMON_OPTION_KEYS.includes('threshold'); // true
+ */
 export const COMMON_OPTION_KEYS: readonly string[] = [
   'detector',
   'landmarker',
@@ -81,7 +86,12 @@ export function validateCommonOptions(
   }
 }
 
-/** The options that decide which models a pipeline holds, with defaults filled in (part of a pipeline cache key). */
+/**
+ * The options that decide which models a pipeline holds, with defaults filled in (part of a pipeline cache key).
+ *
+ * @example
+ * const resolved: ResolvedModelOptions = resolveModelOptions({ embedder: 'facenet512', pick: 'central' });
+ */
 export interface ResolvedModelOptions {
   detector: string;
   landmarker: string;

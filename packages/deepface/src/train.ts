@@ -15,6 +15,14 @@ import { DEFAULT_SCHEDULE, type LearningRateSchedule, learningRateAt } from './s
 // The data interface, the in-memory dataset and the seeded epoch order are shared with FaceNet's trainer (core).
 export { epochPermutation, type TrainingBatch, type TrainingData, tensorDataset } from '@facekit/core';
 
+/**
+ * A progress event of {@link trainClassifier}: after every step, and with epoch means after each epoch.
+ *
+ * @example
+ * const onProgress = (p: TrainProgress) => {
+ *   if (p.kind === 'epoch') console.log(`epoch ${p.epoch}: loss ${p.loss.toFixed(3)}, acc ${p.accuracy.toFixed(3)}`);
+ * };
+ */
 export interface TrainProgress {
   /** 'step' after every optimiser step, 'epoch' after the last step of an epoch (with epoch means). */
   kind: 'step' | 'epoch';
@@ -33,6 +41,9 @@ export interface TrainProgress {
 /**
  * Options of {@link trainClassifier}. Defaults follow DeepFace's recipe: SGD with momentum 0.9, mini-batches of
  * 128, learning rate 0.01 decreasing to 0.001, dropout 0.5 on F7.
+ *
+ * @example
+ * const options: TrainOptions = { data: tensorDataset(images, labels), config: { f7: 64 }, epochs: 5, batchSize: 32 };
  */
 export interface TrainOptions {
   data: TrainingData;
@@ -60,6 +71,14 @@ export interface TrainOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What {@link trainClassifier} returns: the trained model, per-epoch history and the number of steps run.
+ *
+ * @example
+ * const { model, history, steps }: TrainResult = await trainClassifier({ data, epochs: 2 });
+ * console.log(steps, history.at(-1)?.accuracy);
+ * model.dispose();
+ */
 export interface TrainResult {
   /** The trained network (weights are variables); the caller disposes it. */
   model: DeepFaceModel;
@@ -68,7 +87,12 @@ export interface TrainResult {
   steps: number;
 }
 
-/** Images 0..255 at any size → [n, h, w, 3] float32 in [0, 1] at the network's input size, as deepface feeds it. */
+/**
+ * Images 0..255 at any size → [n, h, w, 3] float32 in [0, 1] at the network's input size, as deepface feeds it.
+ *
+ * @example
+ * const x = preprocess(batch.images, DEEPFACE_CONFIG.inputSize); // [n, 152, 152, 3] in [0, 1]
+ */
 export function preprocess(images: tf.Tensor4D, inputSize: [number, number]): tf.Tensor4D {
   return tf.tidy(() => {
     let x = tf.cast(images, 'float32') as tf.Tensor4D;

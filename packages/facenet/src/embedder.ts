@@ -4,7 +4,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FaceNetwork, type NetworkOptions } from './network.js';
 import type { NetworkDefinition } from './graph.js';
 
-/** Turns aligned faces [n, h, w, 3] (0..255) into the network's input. */
+/**
+ * Turns aligned faces [n, h, w, 3] (0..255) into the network's input.
+ *
+ * @example
+ * const preprocess: Preprocess = prewhiten; // or scaleToUnit, or (faces) => tf.div(faces, 127.5)
+ */
 export type Preprocess = (faces: tf.Tensor4D) => tf.Tensor4D;
 
 /**
@@ -54,6 +59,9 @@ export class NetworkEmbedder implements Embedder {
 /**
  * Where the embedder's weights come from: the platform's weights store (`ctx.weightsPath` → cache → download, see
  * core's `loadModelContextWeights`), else `ctx.readFile(ctx.weightsPath)`, else E_WEIGHTS_MISSING saying what to do.
+ *
+ * @example
+ * const { source, label } = await resolveWeights('openface', ctx, "deepface's openface_weights.h5");
  */
 export async function resolveWeights(
   name: string,
@@ -64,7 +72,13 @@ export async function resolveWeights(
   return { source: bytes, label };
 }
 
-/** Creates a NetworkEmbedder from the context's weights. */
+/**
+ * Creates a NetworkEmbedder from the context's weights.
+ *
+ * @example
+ * const hint = "deepface's openface_weights.h5";
+ * const e = await createNetworkEmbedder('openface', openfaceNetwork, scaleToUnit, ctx, hint);
+ */
 export async function createNetworkEmbedder(
   name: string,
   definition: NetworkDefinition,

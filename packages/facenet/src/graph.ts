@@ -1,8 +1,19 @@
 import type { ExpectedLayer } from '@facekit/keras';
 
-/** Zero padding as Keras writes it: [[top, bottom], [left, right]]. */
+/**
+ * Zero padding as Keras writes it: [[top, bottom], [left, right]].
+ *
+ * @example
+ * x = ops.zeroPad(x, [[3, 3], [3, 3]], 'zero_padding2d'); // 96×96 → 102×102
+ */
 export type Padding2D = [[number, number], [number, number]];
 
+/**
+ * A plain Conv2D layer's settings (no BatchNormalization after it).
+ *
+ * @example
+ * x = ops.conv(x, 'Block35_1_Conv2d_1x1', { filters: 256, kernel: 1, padding: 'same', bias: true });
+ */
 export interface ConvOptions {
   filters: number;
   /** [kh, kw] or a square size. */
@@ -14,7 +25,15 @@ export interface ConvOptions {
   bias: boolean;
 }
 
-/** A Conv2D followed by a BatchNormalization (and usually a ReLU), as Keras builds them. */
+/**
+ * A Conv2D followed by a BatchNormalization (and usually a ReLU), as Keras builds them.
+ *
+ * @example
+ * x = ops.convBn(x, {
+ *   conv: 'Conv2d_1a_3x3', bn: 'Conv2d_1a_3x3_BatchNorm', act: 'Conv2d_1a_3x3_Activation',
+ *   filters: 32, kernel: 3, strides: 2, bias: false, relu: true, eps: 0.001, scale: false,
+ * });
+ */
 export interface ConvBnOptions extends ConvOptions {
   conv: string;
   bn: string;
@@ -31,6 +50,9 @@ export interface ConvBnOptions extends ConvOptions {
  * The operations the FaceNet-family networks are written in. A network is one generic function over these ops, run
  * either on shapes (to derive the weights it expects and its parameter count, see ShapeOps) or on tensors (TensorOps).
  * `name` arguments are Keras layer names; they key weights (for layers with weights) and intermediate outputs.
+ *
+ * @example
+ * const graph = <T>(o: Ops<T>, x: T): T => o.l2Normalize(o.dense(o.flatten(o.relu(x)), 'dense', 128, true));
  */
 export interface Ops<T> {
   convBn(x: T, o: ConvBnOptions): T;
@@ -56,7 +78,15 @@ export interface Ops<T> {
   l2Normalize(x: T, name?: string): T;
 }
 
-/** A network written over Ops: its input size, output dimension and graph. */
+/**
+ * A network written over Ops: its input size, output dimension and graph.
+ *
+ * @example
+ * const tiny: NetworkDefinition = {
+ *   name: 'tiny', inputSize: [8, 8], outputDim: 4, normalized: true,
+ *   graph: (o, x) => o.l2Normalize(o.dense(o.flatten(x), 'dense', 4, true)),
+ * };
+ */
 export interface NetworkDefinition {
   name: string;
   inputSize: [number, number];
@@ -81,6 +111,11 @@ export interface FoldSpec {
 /**
  * Ops over per-example shapes ([h, w, c] or [c]): records the weights every layer expects (in Keras order), which
  * conv+BN pairs can be folded, and the layer names that can be tapped, without any tensor.
+ *
+ * @example
+ * const ops = new ShapeOps();
+ * openfaceNetwork.graph(ops, [96, 96, 3]); // [128]
+ * ops.expected.length; // layers with weights, in Keras order
  */
 export class ShapeOps implements Ops<number[]> {
   readonly expected: ExpectedLayer[] = [];
@@ -191,7 +226,12 @@ export class ShapeOps implements Ops<number[]> {
   }
 }
 
-/** Runs a network over shapes: the weights it expects, its conv+BN pairs and its output shape. */
+/**
+ * Runs a network over shapes: the weights it expects, its conv+BN pairs and its output shape.
+ *
+ * @example
+ * const { output, expected, folds } = describeNetwork(inceptionResnetV1(512)); // output: [512]
+ */
 export function describeNetwork(def: NetworkDefinition): ShapeOps & { output: number[] } {
   const ops = new ShapeOps();
   const output = def.graph(ops, [...def.inputSize, 3]);

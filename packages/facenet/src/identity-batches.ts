@@ -1,6 +1,11 @@
 import { FaceKitError, seededRandom, shuffle, streamSeed } from '@facekit/core';
 
-/** How a triplet-training batch is drawn: P identities × K images each. */
+/**
+ * How a triplet-training batch is drawn: P identities × K images each.
+ *
+ * @example
+ * const batching: IdentityBatching = { identities: 8, perIdentity: 4 }; // batches of up to 32 images
+ */
 export interface IdentityBatching {
   /** P: identities per batch. */
   identities: number;
@@ -8,7 +13,12 @@ export interface IdentityBatching {
   perIdentity: number;
 }
 
-/** Sample indices per identity, keeping only identities with ≥ 2 samples (an anchor needs a positive). */
+/**
+ * Sample indices per identity, keeping only identities with ≥ 2 samples (an anchor needs a positive).
+ *
+ * @example
+ * groupByIdentity([0, 1, 0, 2, 1]); // [[0, 2], [1, 4]] (identity 2 has one image)
+ */
 export function groupByIdentity(labels: ArrayLike<number>): number[][] {
   const byLabel = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
@@ -22,7 +32,12 @@ export function groupByIdentity(labels: ArrayLike<number>): number[][] {
     .filter((idx) => idx.length >= 2);
 }
 
-/** Batches per epoch: every full group of P usable identities (all of them in one batch when fewer than P). */
+/**
+ * Batches per epoch: every full group of P usable identities (all of them in one batch when fewer than P).
+ *
+ * @example
+ * stepsPerEpoch(groupByIdentity(labels).length, { identities: 8, perIdentity: 4 }); // e.g. 20 identities → 2
+ */
 export function stepsPerEpoch(usableIdentities: number, b: IdentityBatching): number {
   if (usableIdentities < 2) {
     throw new FaceKitError('E_INPUT', 'triplet training needs ≥ 2 identities with ≥ 2 images each');

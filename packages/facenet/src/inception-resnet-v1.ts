@@ -106,6 +106,9 @@ function graph<T>(o: Ops<T>, input: T, dim: number): T {
 /**
  * Inception-ResNet-v1 as in deepface's `Facenet` (dim 128) / `Facenet512` (dim 512): 160×160 RGB, prewhitened →
  * `Bottleneck_BatchNorm` output, not L2-normalised. Keras layer names, so deepface's h5 files load by name.
+ *
+ * @example
+ * const net = await FaceNetwork.load(inceptionResnetV1(512), await readFile('facenet512_weights.h5'));
  */
 export function inceptionResnetV1(dim: 128 | 512): NetworkDefinition {
   return {

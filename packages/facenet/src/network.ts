@@ -14,6 +14,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type FoldSpec, type NetworkDefinition, describeNetwork } from './graph.js';
 import { type FoldedConv, TensorOps, foldConvBn } from './tensor-ops.js';
 
+/**
+ * How a FaceNetwork holds its weights: conv+BN folded for speed, optionally keeping the originals.
+ *
+ * @example
+ * const net = await FaceNetwork.load(openfaceNetwork, bytes, { keepWeights: true }); // intermediates of 'bn1' work
+ */
 export interface NetworkOptions {
   /**
    * Fold each conv+BatchNorm pair into one fused conv for inference (default true). Numerically equivalent within
@@ -27,7 +33,12 @@ export interface NetworkOptions {
   keepWeights?: boolean;
 }
 
-/** The weights a network definition expects, per Keras layer (derived from the code, no file needed). */
+/**
+ * The weights a network definition expects, per Keras layer (derived from the code, no file needed).
+ *
+ * @example
+ * expectedWeights(openfaceNetwork)[0]; // { layer: 'conv1', weights: [{ name: 'kernel', shape: [7, 7, 3, 64] }, ...] }
+ */
 export function expectedWeights(def: NetworkDefinition): ExpectedLayer[] {
   return describeNetwork(def).expected;
 }

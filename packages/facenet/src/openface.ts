@@ -113,6 +113,9 @@ function graph<T>(o: Ops<T>, input: T): T {
 /**
  * OpenFace nn4.small2.v1 (deepface `OpenFace`): 96×96 RGB in [0, 1] → 128-D, L2-normalised by the network.
  * Keras layer names, so deepface's `openface_weights.h5` loads by name; 3,743,280 parameters.
+ *
+ * @example
+ * const net = await FaceNetwork.load(openfaceNetwork, await readFile('openface_weights.h5'));
  */
 export const openfaceNetwork: NetworkDefinition = {
   name: 'openface',

@@ -22,7 +22,12 @@ export function prewhiten(x: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
-/** 0..255 → [0, 1] (deepface `normalization="base"`, what OpenFace takes). */
+/**
+ * 0..255 → [0, 1] (deepface `normalization="base"`, what OpenFace takes).
+ *
+ * @example
+ * const input = scaleToUnit(faces); // faces: [n, 96, 96, 3] 0..255
+ */
 export function scaleToUnit(x: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.div(tf.cast(x, 'float32'), 255) as tf.Tensor4D);
 }

@@ -13,6 +13,9 @@ const DEEPFACE_THRESHOLDS =
  * FaceNet 128-D (deepface `Facenet`, Inception-ResNet-v1): 160×160, prewhitened, raw (not normalised) output.
  * Alignment: the InsightFace 5-point template scaled to 160 and zoomed out to 0.85, approximating the looser MTCNN
  * crops (box + margin) FaceNet was trained on.
+ *
+ * @example
+ * const embedder = await facenetSpec.create({ files, weightsPath: 'facenet_weights.h5', readFile });
  */
 export const facenetSpec: EmbedderSpec = {
   name: 'facenet',
@@ -27,7 +30,12 @@ export const facenetSpec: EmbedderSpec = {
     createNetworkEmbedder('facenet', inceptionResnetV1(128), prewhiten, ctx, "deepface's facenet_weights.h5"),
 };
 
-/** FaceNet 512-D (deepface `Facenet512`): as `facenet` with a 512-D bottleneck. */
+/**
+ * FaceNet 512-D (deepface `Facenet512`): as `facenet` with a 512-D bottleneck.
+ *
+ * @example
+ * facenet512Spec.thresholds?.cosine; // 0.3
+ */
 export const facenet512Spec: EmbedderSpec = {
   name: 'facenet512',
   description: 'FaceNet (Inception-ResNet-v1, 512-D) with deepface weights (facenet512_weights.h5)',
@@ -44,6 +52,9 @@ export const facenet512Spec: EmbedderSpec = {
 /**
  * OpenFace nn4.small2.v1 (deepface `OpenFace`): 96×96, RGB scaled to [0, 1], L2-normalised by the network.
  * Alignment: OpenFace's own (dlib mean-shape) crop as five points.
+ *
+ * @example
+ * openfaceSpec.template.size; // [96, 96]
  */
 export const openfaceSpec: EmbedderSpec = {
   name: 'openface',
@@ -58,7 +69,13 @@ export const openfaceSpec: EmbedderSpec = {
     createNetworkEmbedder('openface', openfaceNetwork, scaleToUnit, ctx, "deepface's openface_weights.h5"),
 };
 
-/** Registers facenet, facenet512 and openface in core's `models.embedders` (idempotent). */
+/**
+ * Registers facenet, facenet512 and openface in core's `models.embedders` (idempotent).
+ *
+ * @example
+ * registerFacenetEmbedders(); // already done on import of @facekit/facenet
+ * models.embedders.get('facenet512').dim; // 512
+ */
 export function registerFacenetEmbedders(): void {
   for (const spec of [facenetSpec, facenet512Spec, openfaceSpec]) models.embedders.register(spec);
 }

@@ -3,6 +3,9 @@ import type { AlignmentTemplate, Point } from '@facekit/core';
 /**
  * InsightFace's 5-point template for 112×112 crops (eye centres, nose tip, mouth corners, image-left first): the
  * de-facto standard `source: 'five'` alignment.
+ *
+ * @example
+ * const [leftEye, rightEye] = ARCFACE_112; // [38.2946, 51.6963], [73.5318, 51.5014]
  */
 export const ARCFACE_112: readonly Point[] = [
   [38.2946, 51.6963],
@@ -32,6 +35,9 @@ export function arcfaceTemplate(size: number, zoom = 1): AlignmentTemplate {
  * (`align_dlib.py` TEMPLATE, min-max normalised to the crop as its `align(imgDim, ...)` does), eye centres = mean of
  * points 36–41 / 42–47, nose tip = point 30, mouth corners = points 48 / 54. nn4.small2.v1 was trained on these
  * tight crops (brows to chin fill the 96×96 image).
+ *
+ * @example
+ * const points = OPENFACE_FIVE.map(([x, y]) => [x * 96, y * 96]); // what openfaceTemplate(96) uses
  */
 export const OPENFACE_FIVE: readonly Point[] = [
   [0.2774, 0.1673],

@@ -6,6 +6,9 @@ import type { ConvBnOptions, ConvOptions, FoldSpec, Ops, Padding2D } from './gra
 /**
  * Keras runs BatchNormalization on rank-4 tensors through TF's fused kernel, which raises epsilon to at least
  * 1.001e-5 (cuDNN's minimum). Matters only for eps below that (OpenFace's 1e-5).
+ *
+ * @example
+ * const eps = Math.max(1e-5, FUSED_BN_MIN_EPSILON); // 1.001e-5, what Keras really used
  */
 export const FUSED_BN_MIN_EPSILON = 1.001e-5;
 
@@ -15,13 +18,23 @@ function bnParams(w: tf.Tensor[], scale: boolean) {
   return { gamma, beta: beta as tf.Tensor, mean: mean as tf.Tensor, variance: variance as tf.Tensor };
 }
 
-/** A conv+BN pair folded into one conv: filter · γ/√(var+ε), (bias − mean) · γ/√(var+ε) + β. */
+/**
+ * A conv+BN pair folded into one conv: filter · γ/√(var+ε), (bias − mean) · γ/√(var+ε) + β.
+ *
+ * @example
+ * const { filter, bias }: FoldedConv = foldConvBn(weights, describeNetwork(openfaceNetwork).folds).get('conv1')!;
+ */
 export interface FoldedConv {
   filter: tf.Tensor4D;
   bias: tf.Tensor1D;
 }
 
-/** Folds conv+BN pairs (inference only); the caller owns the result. */
+/**
+ * Folds conv+BN pairs (inference only); the caller owns the result.
+ *
+ * @example
+ * const folded = foldConvBn(weights, describeNetwork(openfaceNetwork).folds); // Map<conv name, FoldedConv>
+ */
 export function foldConvBn(weights: LayerWeights, folds: readonly FoldSpec[]): Map<string, FoldedConv> {
   const out = new Map<string, FoldedConv>();
   for (const f of folds) {
@@ -46,6 +59,10 @@ export function foldConvBn(weights: LayerWeights, folds: readonly FoldSpec[]): M
 /**
  * Ops on tensors (batch-first NHWC). With `folded`, conv+BN pairs run as one fused conv; `wanted` names layers whose
  * outputs are kept in `taps` (the caller disposes them).
+ *
+ * @example
+ * const ops = new TensorOps(weights, foldConvBn(weights, describeNetwork(openfaceNetwork).folds));
+ * const out = tf.tidy(() => openfaceNetwork.graph(ops, input)); // input: [n, 96, 96, 3] in [0, 1]
  */
 export class TensorOps implements Ops<tf.Tensor> {
   readonly taps = new Map<string, tf.Tensor>();

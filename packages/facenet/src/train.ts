@@ -20,17 +20,39 @@ import { type InitialWeights, TrainableNetwork } from './trainable-network.js';
 import { l2NormalizeRows, pairwiseSquaredDistances, tripletLoss } from './triplet-loss.js';
 import { selectTriplets, type TripletSelection } from './triplet-selection.js';
 
+/**
+ * The `format` of the checkpoints `trainTriplet` writes and accepts as `resume`.
+ *
+ * @example
+ * if (ckpt.format === TRIPLET_CHECKPOINT_FORMAT) await trainTriplet({ model: 'openface', data, resume: ckpt });
+ */
 export const TRIPLET_CHECKPOINT_FORMAT = 'facekit-facenet-triplet-checkpoint@1';
 
-/** The networks `trainTriplet` knows by name, with the preprocessing their embedders use. */
+/**
+ * The networks `trainTriplet` knows by name, with the preprocessing their embedders use.
+ *
+ * @example
+ * const { definition, preprocess } = TRAINABLE_NETWORKS.openface; // definition() → openfaceNetwork; scaleToUnit
+ */
 export const TRAINABLE_NETWORKS = {
   openface: { definition: () => openfaceNetwork, preprocess: scaleToUnit },
   facenet: { definition: () => inceptionResnetV1(128), preprocess: prewhiten },
   facenet512: { definition: () => inceptionResnetV1(512), preprocess: prewhiten },
 } satisfies Record<string, { definition: () => NetworkDefinition; preprocess: Preprocess }>;
+/**
+ * A network name `trainTriplet` accepts: 'openface', 'facenet' or 'facenet512'.
+ *
+ * @example
+ * const model: TrainableNetworkName = 'facenet512';
+ */
 export type TrainableNetworkName = keyof typeof TRAINABLE_NETWORKS;
 
-/** Training state stored with a checkpoint (JSON). */
+/**
+ * Training state stored with a checkpoint (JSON).
+ *
+ * @example
+ * const { step, totalSteps, history }: TripletState = ckpt.state;
+ */
 export interface TripletState {
   step: number;
   totalSteps: number;
@@ -46,13 +68,45 @@ export interface TripletState {
   history: Array<{ epoch: number; loss: number; activeFraction: number }>;
 }
 
+/**
+ * The configuration stored with a triplet checkpoint: which network was trained.
+ *
+ * @example
+ * const config: TripletConfig = { network: 'openface' };
+ */
 export interface TripletConfig {
   network: TrainableNetworkName;
 }
+/**
+ * An in-memory triplet-training checkpoint, what `resume` takes.
+ *
+ * @example
+ * const json = JSON.parse(await readFile('checkpoint.json', 'utf8'));
+ * const ckpt: TripletCheckpoint = { ...json, data: await readFile('checkpoint.bin') };
+ */
 export type TripletCheckpoint = TrainingCheckpoint<TripletConfig, TripletState>;
+/**
+ * A triplet-training checkpoint as handed to the writer: JSON fields plus the tensor data as chunks.
+ *
+ * @example
+ * const save = async (s: TripletCheckpointSnapshot) => { for await (const chunk of s.chunks()) out.write(chunk); };
+ */
 export type TripletCheckpointSnapshot = TrainingCheckpointSnapshot<TripletConfig, TripletState>;
+/**
+ * Stores a triplet-training checkpoint (`checkpoint.write` of {@link TripletTrainOptions}).
+ *
+ * @example
+ * let last: TripletCheckpoint | undefined;
+ * const write: TripletCheckpointWriter = async (s) => { last = await collectCheckpoint(s); };
+ */
 export type TripletCheckpointWriter = TrainingCheckpointWriter<TripletConfig, TripletState>;
 
+/**
+ * A progress event of {@link trainTriplet}: after every step, and with epoch means after each epoch.
+ *
+ * @example
+ * const onProgress = (p: TripletProgress) => console.log(p.epoch, p.step, p.loss, p.activeFraction);
+ */
 export interface TripletProgress {
   /** 'step' after every optimiser step, 'epoch' after the last step of an epoch (with epoch means). */
   kind: 'step' | 'epoch';
@@ -71,6 +125,9 @@ export interface TripletProgress {
 /**
  * Options of {@link trainTriplet}. Defaults follow the FaceNet paper: margin α = 0.2, semi-hard negatives,
  * AdaGrad with learning rate 0.05.
+ *
+ * @example
+ * const options: TripletTrainOptions = { model: 'facenet', data, identitiesPerBatch: 8, imagesPerIdentity: 4 };
  */
 export interface TripletTrainOptions {
   /** Which network to train. */
@@ -102,6 +159,14 @@ export interface TripletTrainOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What {@link trainTriplet} returns: the trained network, per-epoch history and the number of steps run.
+ *
+ * @example
+ * const { network, history }: TripletTrainResult = await trainTriplet({ model: 'openface', data, epochs: 2 });
+ * const inference = network.toFaceNetwork();
+ * network.dispose();
+ */
 export interface TripletTrainResult {
   /** The trained network (variables); the caller disposes it. `toFaceNetwork()` gives an inference copy. */
   network: TrainableNetwork;

@@ -14,7 +14,12 @@ import type { NetworkDefinition } from './graph.js';
 import { FaceNetwork, expectedWeights } from './network.js';
 import { TensorOps } from './tensor-ops.js';
 
-/** Where a trainable network's starting weights come from: Keras `.h5` / packed facekit weights, or tensors (copied). */
+/**
+ * Where a trainable network's starting weights come from: Keras `.h5` / packed facekit weights, or tensors (copied).
+ *
+ * @example
+ * const weights: InitialWeights = await readFile('openface_weights.h5'); // or a LayerWeights map
+ */
 export type InitialWeights = KerasWeightsSource | KerasWeightsFile | LayerWeights;
 
 /** BatchNormalization moving statistics: never trained (BN runs in inference mode, see TrainableNetwork). */
@@ -25,6 +30,9 @@ let variableScope = 0;
 /**
  * Fresh weights for a definition: He-normal conv kernels (fan-in = kh·kw·in), Glorot-normal dense kernels, zero
  * biases, BatchNorm as identity (γ 1, β 0, mean 0, variance 1). Seeded, so a run is reproducible.
+ *
+ * @example
+ * const weights = randomWeights(expectedWeights(openfaceNetwork), 1); // the caller disposes them
  */
 export function randomWeights(expected: readonly ExpectedLayer[], seed: number): LayerWeights {
   const out: LayerWeights = new Map();

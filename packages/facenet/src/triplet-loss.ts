@@ -1,12 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Triplets } from './triplet-selection.js';
 
-/** Rows scaled to unit L2 norm (the embedding FaceNet's loss is defined on). */
+/**
+ * Rows scaled to unit L2 norm (the embedding FaceNet's loss is defined on).
+ *
+ * @example
+ * l2NormalizeRows(tf.tensor2d([[3, 4]])); // [[0.6, 0.8]]
+ */
 export function l2NormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 1, true), 1e-12))));
 }
 
-/** All pairwise squared L2 distances [n, n] of rows, ‖a‖² + ‖b‖² − 2a·b clamped at 0. */
+/**
+ * All pairwise squared L2 distances [n, n] of rows, ‖a‖² + ‖b‖² − 2a·b clamped at 0.
+ *
+ * @example
+ * const d = pairwiseSquaredDistances(l2NormalizeRows(emb));
+ * const triplets = selectTriplets(await d.array(), labels, 'batch-hard', 0.2);
+ */
 export function pairwiseSquaredDistances(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const sq = tf.sum(tf.square(x), 1, true);

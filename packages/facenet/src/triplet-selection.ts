@@ -6,10 +6,19 @@ import { FaceKitError } from '@facekit/core';
  * - `semi-hard` (FaceNet paper §3.2): every anchor–positive pair, each with the nearest negative that is still
  *   farther than the positive but inside the margin, d(a,p) < d(a,n) < d(a,p) + α; when there is none, the hardest
  *   (nearest) negative.
+ *
+ * @example
+ * const triplets = selectTriplets(distances, labels, 'semi-hard' satisfies TripletSelection, 0.2);
  */
 export type TripletSelection = 'batch-hard' | 'semi-hard';
 
-/** Triplets as parallel index lists into the batch. */
+/**
+ * Triplets as parallel index lists into the batch.
+ *
+ * @example
+ * const t: Triplets = { anchors: [0, 1], positives: [1, 0], negatives: [2, 2] };
+ * const { loss } = tripletLoss(embeddings, t, 0.2);
+ */
 export interface Triplets {
   anchors: number[];
   positives: number[];

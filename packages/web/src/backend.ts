@@ -5,11 +5,20 @@ import { env } from './env.js';
 /**
  * Which tfjs backend facekit runs on in the browser. `auto` keeps a backend your page already chose, else takes
  * `wasm` (SIMD; multi-threaded when the page is cross-origin isolated), then `webgl`.
+ *
+ * @example
+ * const preference: BackendPreference = 'webgl';
+ * await verify(imgA, imgB, { backend: preference });
  */
 export type BackendPreference = 'auto' | 'wasm' | 'webgl';
 export const BACKENDS: readonly BackendPreference[] = ['auto', 'wasm', 'webgl'];
 
-/** What runs the models, for logs and the demo: the backend and, for wasm, whether SIMD and threads are on. */
+/**
+ * What runs the models, for logs and the demo: the backend and, for wasm, whether SIMD and threads are on.
+ *
+ * @example
+ * const { name, simd, threads }: BackendInfo = await backendInfo(); // 'wasm', true, 4
+ */
 export interface BackendInfo {
   name: string;
   simd?: boolean;
@@ -118,7 +127,12 @@ export async function backendInfo(): Promise<BackendInfo> {
   return info;
 }
 
-/** The name of the active tfjs backend, or undefined before one was initialised. */
+/**
+ * The name of the active tfjs backend, or undefined before one was initialised.
+ *
+ * @example
+ * if (activeBackend() === undefined) await ensureBackend();
+ */
 export function activeBackend(): string | undefined {
   return tf.getBackend() ?? undefined;
 }

@@ -5,6 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
  * What the browser API accepts as an image: anything drawable (`<img>`, `<canvas>`, `<video>`, OffscreenCanvas,
  * ImageBitmap, VideoFrame), ImageData, encoded bytes (Blob / File / Uint8Array / ArrayBuffer), a URL to fetch, or
  * an already decoded RGB tensor [height, width, 3].
+ *
+ * @example
+ * const inputs: ImageInput[] = [document.querySelector('img')!, fileInput.files![0], '/photos/a.jpg'];
  */
 export type ImageInput =
   | HTMLImageElement
@@ -21,12 +24,24 @@ export type ImageInput =
   | URL
   | tf.Tensor3D;
 
+/**
+ * Limits of decoding an image: the largest size accepted and an abort signal.
+ *
+ * @example
+ * const t = await decodeImageBytes(await file.arrayBuffer(), { maxPixels: 20_000_000, signal: controller.signal });
+ */
 export interface DecodeOptions {
   /** Largest image accepted, in pixels (width × height); default 50 MP. */
   maxPixels?: number;
   signal?: AbortSignal;
 }
 
+/**
+ * The default `maxPixels`: the largest image (width × height) accepted, 50 MP.
+ *
+ * @example
+ * await detect(bigImage, { maxPixels: 2 * DEFAULT_MAX_PIXELS });
+ */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 export function assertMaxPixels(maxPixels: unknown): asserts maxPixels is number {

@@ -28,6 +28,13 @@ export interface WebEnv {
   cacheName: string;
 }
 
+/**
+ * The browser build's settings (where model files and wasm binaries are served, model caching); see WebEnv.
+ *
+ * @example
+ * env.modelsBaseUrl = '/static/facekit/models/';
+ * env.cacheName = 'facekit-models-v2';
+ */
 export const env: WebEnv = {
   modelsBaseUrl: '/models/',
   wasmPaths: '/wasm/',

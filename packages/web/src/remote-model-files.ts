@@ -1,5 +1,12 @@
 import { assertSafeRelativePath, FaceKitError, type FileLoader } from '@facekit/core';
 
+/**
+ * Options of {@link urlFileLoader}: the Cache API bucket and the fetch to use.
+ *
+ * @example
+ * const fetchOmit = (u: RequestInfo | URL) => fetch(u, { credentials: 'omit' });
+ * const files = urlFileLoader('/models/', { cacheName: env.cacheName, fetch: fetchOmit });
+ */
 export interface UrlFileLoaderOptions {
   /** Cache API bucket to keep responses in; undefined = plain fetch (the HTTP cache still applies). */
   cacheName?: string;

@@ -1,9 +1,19 @@
 import { FaceKitError } from '../errors.js';
 
-/** How a published weights file is packed: a Keras `save_weights` .h5, or such an .h5 inside a zip archive. */
+/**
+ * How a published weights file is packed: a Keras `save_weights` .h5, or such an .h5 inside a zip archive.
+ *
+ * @example
+ * const format: WeightsFormat = weightsEntry('deepface').format; // 'keras-h5-zip'
+ */
 export type WeightsFormat = 'keras-h5' | 'keras-h5-zip';
 
-/** What a downloaded file must match. Both optional: no pin is published for deepface's files. */
+/**
+ * What a downloaded file must match. Both optional: no pin is published for deepface's files.
+ *
+ * @example
+ * const pin: WeightsPin = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+ */
 export interface WeightsPin {
   /** Bytes of the downloaded file (the archive for zipped weights). */
   size?: number;
@@ -11,7 +21,12 @@ export interface WeightsPin {
   sha256?: string;
 }
 
-/** One downloadable weights file: where it comes from, what it is called in the cache, which embedder reads it. */
+/**
+ * One downloadable weights file: where it comes from, what it is called in the cache, which embedder reads it.
+ *
+ * @example
+ * const { url, file, format }: WeightsEntry = weightsEntry('facenet512'); // file: 'facenet512_weights.h5'
+ */
 export interface WeightsEntry extends WeightsPin {
   /** The store key, the name in `facekit weights pull NAME` and in `ctx.weights(NAME)`. */
   name: string;
@@ -67,12 +82,22 @@ const BUILTIN: WeightsEntry[] = [
 
 const entries = new Map<string, WeightsEntry>(BUILTIN.map((e) => [e.name, e]));
 
-/** The catalogue entry of `name`, or undefined. */
+/**
+ * The catalogue entry of `name`, or undefined.
+ *
+ * @example
+ * const file = findWeightsEntry('openface')?.file ?? 'openface.h5'; // 'openface_weights.h5'
+ */
 export function findWeightsEntry(name: string): WeightsEntry | undefined {
   return entries.get(name);
 }
 
-/** The catalogue entry of `name`; E_UNKNOWN_MODEL listing the known names otherwise. */
+/**
+ * The catalogue entry of `name`; E_UNKNOWN_MODEL listing the known names otherwise.
+ *
+ * @example
+ * weightsEntry('facenet').url; // '…/facenet_weights.h5'
+ */
 export function weightsEntry(name: string): WeightsEntry {
   const e = entries.get(name);
   if (!e) {
@@ -81,7 +106,12 @@ export function weightsEntry(name: string): WeightsEntry {
   return e;
 }
 
-/** Every downloadable weights file, in catalogue order. */
+/**
+ * Every downloadable weights file, in catalogue order.
+ *
+ * @example
+ * listWeightsEntries().map((e) => e.name); // ['facenet', 'facenet512', 'openface', 'deepface']
+ */
 export function listWeightsEntries(): WeightsEntry[] {
   return [...entries.values()];
 }

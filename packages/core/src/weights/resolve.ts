@@ -3,10 +3,20 @@ import type { ModelContext } from '../registry.js';
 import { findWeightsEntry, type WeightsEntry } from './catalogue.js';
 import type { DownloadProgress } from './policy.js';
 
-/** Environment variables of the weights store (read by the platforms that have an environment). */
+/**
+ * Environment variables of the weights store (read by the platforms that have an environment).
+ *
+ * @example
+ * const cacheDir = process.env[WEIGHTS_ENV.cacheDir]; // FACEKIT_CACHE_DIR
+ */
 export const WEIGHTS_ENV = { cacheDir: 'FACEKIT_CACHE_DIR', offline: 'FACEKIT_OFFLINE' } as const;
 
-/** Options of one weights request. */
+/**
+ * Options of one weights request.
+ *
+ * @example
+ * const request: WeightsRequest = { path: './facenet_weights.h5', signal: AbortSignal.timeout(60_000) };
+ */
 export interface WeightsRequest {
   /** An explicit file (`weightsPath` / `--weights`): wins over the cache and the network. */
   path?: string;
@@ -14,7 +24,18 @@ export interface WeightsRequest {
   onProgress?: DownloadProgress;
 }
 
-/** What a platform gives the store: explicit files, a cache, and (unless offline) a downloader. */
+/**
+ * What a platform gives the store: explicit files, a cache, and (unless offline) a downloader.
+ *
+ * @example
+ * const platform: WeightsPlatform = {
+ *   location: 'memory',
+ *   offline: true,
+ *   readPath: async (path) => readFile(path),
+ *   readCached: async (name) => cache.get(name),
+ *   download: async () => {},
+ * };
+ */
 export interface WeightsPlatform {
   /** The cache's location, for messages. */
   readonly location: string;
@@ -58,6 +79,9 @@ export function missingWeightsMessage(
 /**
  * The store's resolution order: explicit path → cache → download (catalogued weights, when not offline) →
  * E_WEIGHTS_MISSING with the command that fixes it.
+ *
+ * @example
+ * const bytes = await resolveWeightsBytes(platform, 'facenet', { onProgress: (d, t) => console.log(d, t) });
  */
 export async function resolveWeightsBytes(
   platform: WeightsPlatform,

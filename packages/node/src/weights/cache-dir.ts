@@ -5,6 +5,9 @@ import { WEIGHTS_ENV } from '@facekit/core';
 /**
  * Where downloaded weights live: `FACEKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/facekit`, else `~/.cache/facekit`.
  * `FACEKIT_HOME` (older releases: `$FACEKIT_HOME/weights`) is still honoured when set and no cache dir is.
+ *
+ * @example
+ * weightsCacheDir({ XDG_CACHE_HOME: '/tmp/cache' }); // '/tmp/cache/facekit'
  */
 export function weightsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env[WEIGHTS_ENV.cacheDir];

@@ -25,6 +25,12 @@ import { kerasStructureCheck, type WeightsStructureCheck } from './structure-che
 import { removeQuietly, removeStaleTemps, tempPathFor } from './temp-files.js';
 import { extractZipMember } from './unzip-member.js';
 
+/**
+ * Options of {@link NodeWeightsStore}: where the cache is, whether it may download, pins and download policy.
+ *
+ * @example
+ * const store = new NodeWeightsStore({ cacheDir: '/data/facekit', retries: 5, pins: { facenet: { sha256 } } });
+ */
 export interface NodeWeightsStoreOptions extends Partial<DownloadPolicy> {
   /** Default: `weightsCacheDir()` (FACEKIT_CACHE_DIR, else the user's cache folder). */
   cacheDir?: string;
@@ -42,6 +48,12 @@ export interface NodeWeightsStoreOptions extends Partial<DownloadPolicy> {
   fetch?: typeof fetch;
 }
 
+/**
+ * Options of {@link NodeWeightsStore.pull}: a mirror URL, re-download, a required sha256, abort and progress.
+ *
+ * @example
+ * await store.pull('facenet', { url: 'https://mirror.example/facenet_weights.h5', force: true });
+ */
 export interface PullOptions {
   /** Download from here instead of the catalogue's URL (a mirror). */
   url?: string;
@@ -53,6 +65,12 @@ export interface PullOptions {
   onProgress?: DownloadProgress;
 }
 
+/**
+ * What {@link NodeWeightsStore.pull} did: where the file is, its size and whether it was downloaded now.
+ *
+ * @example
+ * const { path, size, downloaded }: PullResult = await store.pull('openface');
+ */
 export interface PullResult {
   path: string;
   /** Bytes of the cached file. */
@@ -62,7 +80,12 @@ export interface PullResult {
   downloaded: boolean;
 }
 
-/** A catalogue entry with what the cache holds for it. */
+/**
+ * A catalogue entry with what the cache holds for it.
+ *
+ * @example
+ * for (const w of await store.list()) console.log(w.name, w.cached ? w.path : 'not cached');
+ */
 export interface WeightsListing {
   name: string;
   embedder: string;
