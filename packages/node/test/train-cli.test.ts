@@ -70,6 +70,39 @@ describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet
     expect(JSON.parse(readFileSync(join(ckpt, 'checkpoint.json'), 'utf8')).state.step).toBe(3);
   });
 
+  it('train deepface: a width-reduced DeepFace on 3 identities, JSON summary and checkpoint', async () => {
+    const data = join(dir, 'data-deepface');
+    mkdirSync(data);
+    for (const p of PEOPLE) symlinkSync(join(lfwDir, 'images', p), join(data, p));
+    const out = join(dir, 'deepface-out');
+    const r = await cli(
+      'train',
+      'deepface',
+      '--data',
+      data,
+      '--max-images-per-identity',
+      '3',
+      '--batch-size',
+      '9',
+      '--epochs',
+      '2',
+      '--width',
+      '0.25',
+      '--f7',
+      '64',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(r.err).not.toMatch(/^facekit: E_/m);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s).toMatchObject({ command: 'train deepface', identities: 3, images: 9 });
+    expect(s.history.length).toBeGreaterThanOrEqual(2);
+    for (const h of s.history) expect(Number.isFinite(h.loss)).toBe(true);
+    expect(existsSync(join(out, 'checkpoint.json'))).toBe(true);
+  });
+
   it('refuses bad flags with one error line', async () => {
     const r = await cli('train', 'facenet', '--data', dir, '--selection', 'easy');
     expect(r.code).toBe(1);
