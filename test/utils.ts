@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import type { FileLoader, ModelContext } from '@facekit/core';
+import { type FileLoader, type ModelContext, parseLfwPairs } from '@facekit/core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = root;
@@ -55,19 +55,12 @@ export interface Pair {
   fold: number;
 }
 
-/** Parses an LFW pairs file (View 1 or View 2 format). */
+/** An LFW pairs file (View 1 or View 2) with [name, index] tuples, as the tests use them (core parses it). */
 export async function readPairs(file: string): Promise<Pair[]> {
-  const lines = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
-  const head = lines[0].trim().split(/\s+/).map(Number);
-  const [folds, n] = head.length === 2 ? head : [1, head[0]];
-  const pairs: Pair[] = [];
-  let i = 1;
-  for (let f = 0; f < folds; f++) {
-    for (let k = 0; k < 2 * n; k++, i++) {
-      const t = lines[i].trim().split(/\s+/);
-      if (t.length === 3) pairs.push({ a: [t[0], +t[1]], b: [t[0], +t[2]], same: true, fold: f });
-      else pairs.push({ a: [t[0], +t[1]], b: [t[2], +t[3]], same: false, fold: f });
-    }
-  }
-  return pairs;
+  return parseLfwPairs(await readFile(file, 'utf8')).map((p) => ({
+    a: [p.a.name, p.a.index],
+    b: [p.b.name, p.b.index],
+    same: p.same,
+    fold: p.fold,
+  }));
 }

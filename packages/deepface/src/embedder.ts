@@ -116,8 +116,12 @@ export class DeepFaceEmbedder implements Embedder {
         if (this.channels === 'bgr') x = tf.reverse(x, 3);
         return this.net.predict(tf.div(x, 255) as tf.Tensor4D);
       });
-      const values = (await f7.data()) as Float32Array;
-      f7.dispose();
+      let values: Float32Array;
+      try {
+        values = (await f7.data()) as Float32Array;
+      } finally {
+        f7.dispose();
+      }
       for (let j = 0; j < k; j++) out.push(values.slice(j * this.dim, (j + 1) * this.dim));
     }
     return out;

@@ -2,10 +2,9 @@ import { FaceKitError, type ModelContext, models } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import '../src/index.js';
-import { resolveConfig } from '../src/architecture.js';
 import { DEEPFACE_TEMPLATE, DeepFaceEmbedder } from '../src/embedder.js';
 import { DeepFaceModel } from '../src/model.js';
-import { relError } from './naive.js';
+import { relError, smallDeepFace } from './naive.js';
 
 const files = async () => {
   throw new FaceKitError('E_WEIGHTS_MISSING', 'no bundled files here');
@@ -77,16 +76,7 @@ describe('deepface embedder spec', () => {
 });
 
 describe('DeepFaceEmbedder', () => {
-  const small = resolveConfig({
-    inputSize: [80, 80],
-    c1: { filters: 4, kernel: 11 },
-    c3: { filters: 4, kernel: 9 },
-    l4: { filters: 4, kernel: 9 },
-    l5: { filters: 4, kernel: 7, stride: 2 },
-    l6: { filters: 4, kernel: 5 },
-    f7: 24,
-    classes: 0,
-  });
+  const small = smallDeepFace({ f7: 24, classes: 0 });
 
   it('feeds faces/255 (resized to the input, optionally BGR) to the network in chunks, leaking nothing', async () => {
     const net = DeepFaceModel.random(small, 5);

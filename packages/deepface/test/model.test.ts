@@ -2,18 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DEEPFACE_CONFIG, deepFaceLayers, parameterCount, resolveConfig } from '../src/architecture.js';
 import { DeepFaceModel } from '../src/model.js';
+import { smallDeepFace } from './naive.js';
 
-/** A width-reduced DeepFace (same layers, kernels and strides) that runs in milliseconds. */
-const small = resolveConfig({
-  inputSize: [80, 80],
-  c1: { filters: 4, kernel: 11 },
-  c3: { filters: 4, kernel: 9 },
-  l4: { filters: 4, kernel: 9 },
-  l5: { filters: 4, kernel: 7, stride: 2 },
-  l6: { filters: 4, kernel: 5 },
-  f7: 32,
-  classes: 5,
-});
+const small = smallDeepFace({ f7: 32, classes: 5 });
 
 describe('DeepFace architecture', () => {
   it('has the published layer list, shapes and parameter count', () => {

@@ -1,3 +1,4 @@
+import { type DeepFaceConfig, resolveConfig } from '../src/architecture.js';
 // Naive float64 references for the tests: literal loops over every output position (the definition, not the
 // implementation under test), with hand-written backprop.
 
@@ -113,4 +114,22 @@ export function minCosine(a: ArrayLike<number>, b: ArrayLike<number>, rows: numb
     min = Math.min(min, ab / Math.sqrt(aa * bb));
   }
   return min;
+}
+
+/**
+ * A width-reduced DeepFace (same layers, kernels and strides, 80×80 input) that runs in milliseconds.
+ *
+ * @example
+ * const net = DeepFaceModel.random(smallDeepFace({ f7: 24, classes: 0 }), 5);
+ */
+export function smallDeepFace(head: { f7: number; classes: number }): DeepFaceConfig {
+  return resolveConfig({
+    inputSize: [80, 80],
+    c1: { filters: 4, kernel: 11 },
+    c3: { filters: 4, kernel: 9 },
+    l4: { filters: 4, kernel: 9 },
+    l5: { filters: 4, kernel: 7, stride: 2 },
+    l6: { filters: 4, kernel: 5 },
+    ...head,
+  });
 }

@@ -9,6 +9,22 @@ const DEEPFACE_THRESHOLDS =
   "deepface's published decision thresholds (deepface/config/threshold.py; squared-l2 = euclidean-l2²), " +
   'until facekit fits its own on LFW';
 
+/** FaceNet (Inception-ResNet-v1) spec with deepface weights; `facenet` and `facenet512` differ only in dim and thresholds. */
+function facenetVariant(name: string, dim: 128 | 512, thresholds: EmbedderSpec['thresholds']): EmbedderSpec {
+  const file = `${name}_weights.h5`;
+  return {
+    name,
+    description: `FaceNet (Inception-ResNet-v1, ${dim}-D) with deepface weights (${file})`,
+    dim,
+    template: arcfaceTemplate(160, 0.85),
+    normalized: false,
+    defaultMetric: 'cosine',
+    thresholds,
+    provenance: DEEPFACE_THRESHOLDS,
+    create: (ctx) => createNetworkEmbedder(name, inceptionResnetV1(dim), prewhiten, ctx, `deepface's ${file}`),
+  };
+}
+
 /**
  * FaceNet 128-D (deepface `Facenet`, Inception-ResNet-v1): 160×160, prewhitened, raw (not normalised) output.
  * Alignment: the InsightFace 5-point template scaled to 160 and zoomed out to 0.85, approximating the looser MTCNN
@@ -17,18 +33,12 @@ const DEEPFACE_THRESHOLDS =
  * @example
  * const embedder = await facenetSpec.create({ files, weightsPath: 'facenet_weights.h5', readFile });
  */
-export const facenetSpec: EmbedderSpec = {
-  name: 'facenet',
-  description: 'FaceNet (Inception-ResNet-v1, 128-D) with deepface weights (facenet_weights.h5)',
-  dim: 128,
-  template: arcfaceTemplate(160, 0.85),
-  normalized: false,
-  defaultMetric: 'cosine',
-  thresholds: { cosine: 0.4, euclidean: 10, 'euclidean-l2': 0.8, 'squared-l2': 0.64 },
-  provenance: DEEPFACE_THRESHOLDS,
-  create: (ctx) =>
-    createNetworkEmbedder('facenet', inceptionResnetV1(128), prewhiten, ctx, "deepface's facenet_weights.h5"),
-};
+export const facenetSpec: EmbedderSpec = facenetVariant('facenet', 128, {
+  cosine: 0.4,
+  euclidean: 10,
+  'euclidean-l2': 0.8,
+  'squared-l2': 0.64,
+});
 
 /**
  * FaceNet 512-D (deepface `Facenet512`): as `facenet` with a 512-D bottleneck.
@@ -36,18 +46,12 @@ export const facenetSpec: EmbedderSpec = {
  * @example
  * facenet512Spec.thresholds?.cosine; // 0.3
  */
-export const facenet512Spec: EmbedderSpec = {
-  name: 'facenet512',
-  description: 'FaceNet (Inception-ResNet-v1, 512-D) with deepface weights (facenet512_weights.h5)',
-  dim: 512,
-  template: arcfaceTemplate(160, 0.85),
-  normalized: false,
-  defaultMetric: 'cosine',
-  thresholds: { cosine: 0.3, euclidean: 23.56, 'euclidean-l2': 1.04, 'squared-l2': 1.0816 },
-  provenance: DEEPFACE_THRESHOLDS,
-  create: (ctx) =>
-    createNetworkEmbedder('facenet512', inceptionResnetV1(512), prewhiten, ctx, "deepface's facenet512_weights.h5"),
-};
+export const facenet512Spec: EmbedderSpec = facenetVariant('facenet512', 512, {
+  cosine: 0.3,
+  euclidean: 23.56,
+  'euclidean-l2': 1.04,
+  'squared-l2': 1.0816,
+});
 
 /**
  * OpenFace nn4.small2.v1 (deepface `OpenFace`): 96×96, RGB scaled to [0, 1], L2-normalised by the network.

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImageBytes, toImageTensor, withImages } from '../src/decode.js';
+import { ORIENT } from './corpus/make.js';
 import { expectCode, pngHeaderOnly } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-decode-'));
@@ -109,24 +110,6 @@ describe('decodeImageBytes: formats', () => {
     }
   });
 });
-
-/**
- * EXIF orientation o says how the stored pixels must be transformed for display. For each o, `stored` maps a
- * displayed (x, y) to the stored pixel it comes from (stored size w × h).
- */
-const ORIENT: Record<
-  number,
-  { swap: boolean; from: (x: number, y: number, w: number, h: number) => [number, number] }
-> = {
-  1: { swap: false, from: (x, y) => [x, y] },
-  2: { swap: false, from: (x, y, w) => [w - 1 - x, y] },
-  3: { swap: false, from: (x, y, w, h) => [w - 1 - x, h - 1 - y] },
-  4: { swap: false, from: (x, y, _w, h) => [x, h - 1 - y] },
-  5: { swap: true, from: (x, y) => [y, x] },
-  6: { swap: true, from: (x, y, _w, h) => [y, h - 1 - x] },
-  7: { swap: true, from: (x, y, w, h) => [w - 1 - y, h - 1 - x] },
-  8: { swap: true, from: (x, y, w) => [w - 1 - y, x] },
-};
 
 /** The stored pixels that display as `upright` under orientation o. */
 function storedFor(o: number): { px: Buffer; w: number; h: number } {

@@ -1,8 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { type Embedding, FaceKitError, Gallery, seededRandom, vectorDistance } from '@facekit/core';
+import { Gallery, vectorDistance } from '@facekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf, randomEmbeddings } from './helpers.js';
 import { openGallery, PgGallery } from '../src/gallery/index.js';
 
 // A real PostgreSQL wire protocol endpoint on loopback: PGlite (Postgres in WASM) with pgvector behind a socket.
@@ -20,23 +21,6 @@ afterAll(async () => {
   await server?.stop();
   await db?.close();
 });
-
-function randomEmbeddings(n: number, dim: number, seed: number, embedder = 'toy'): Embedding[] {
-  const rand = seededRandom(seed);
-  return Array.from({ length: n }, () => ({
-    vector: Float32Array.from({ length: dim }, () => rand() - 0.5),
-    embedder,
-  }));
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof FaceKitError ? e.code : `not a FaceKitError: ${e}`;
-  }
-  return undefined;
-}
 
 // PGlite is one session underneath: one connection per pool (the server allows a few, for reconnections).
 const opts = { maxConnections: 1 } as const;

@@ -1,30 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Embedding, FaceKitError, Gallery, seededRandom } from '@facekit/core';
+import { Gallery } from '@facekit/core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { codeOf, randomEmbeddings } from './helpers.js';
 import { blobToVector, openGallery, SqliteGallery } from '../src/gallery/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-gallery-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function randomEmbeddings(n: number, dim: number, seed: number, embedder = 'toy'): Embedding[] {
-  const rand = seededRandom(seed);
-  return Array.from({ length: n }, () => ({
-    vector: Float32Array.from({ length: dim }, () => rand() - 0.5),
-    embedder,
-  }));
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof FaceKitError ? e.code : `not a FaceKitError: ${e}`;
-  }
-  return undefined;
-}
 
 describe('SqliteGallery', () => {
   it('round-trips enrolments, removals and identifications through the file', async () => {

@@ -1,10 +1,10 @@
-import { type FaceKitErrorCode, isFaceKitError } from '@facekit/core';
+import { type Embedding, type FaceKitErrorCode, isFaceKitError, seededRandom } from '@facekit/core';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { crc32, deflateSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { repoRoot } from '../../../test/utils.js';
+import { pngBomb } from './corpus/make.js';
 
 const execFileP = promisify(execFile);
 const bin = join(repoRoot, 'packages', 'node', 'bin', 'facekit.mjs');
@@ -39,24 +39,23 @@ export async function expectCode(p: Promise<unknown> | (() => unknown), code: Fa
 }
 
 /** A PNG whose header claims width × height but whose one IDAT chunk holds only 100 bytes of pixel data. */
-export function pngHeaderOnly(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([
-    sig,
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(100))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+export const pngHeaderOnly = (width: number, height: number): Buffer => pngBomb(width, height, 100);
+
+/** n seeded random vectors (components uniform in [-0.5, 0.5)) labelled with `embedder`. */
+export function randomEmbeddings(n: number, dim: number, seed: number, embedder = 'toy'): Embedding[] {
+  const rand = seededRandom(seed);
+  return Array.from({ length: n }, () => ({
+    vector: Float32Array.from({ length: dim }, () => rand() - 0.5),
+    embedder,
+  }));
+}
+
+/** The FaceKitError code `p` rejects with, undefined when it resolves, a description for any other error. */
+export async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (e) {
+    return isFaceKitError(e) ? e.code : `not a FaceKitError: ${e}`;
+  }
+  return undefined;
 }

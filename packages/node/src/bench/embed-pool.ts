@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { FaceKitError, type FaceKitErrorCode } from '@facekit/core';
+import { FaceKitError, type FaceKitErrorCode, throwIfAborted } from '@facekit/core';
 import { Piscina } from 'piscina';
 import type { EmbedTaskResult } from './embed-worker.js';
 import { type ImageEmbeddings, MultiEmbedder, type MultiEmbedderOptions } from './multi-embedder.js';
@@ -37,38 +37,36 @@ export class EmbedPool {
     }
   }
 
-  /** Results in input order. */
+  /** Results in input order. Chunks run in parallel across the workers, or one after another in this thread. */
   async embed(paths: readonly string[], options: EmbedRunOptions = {}): Promise<ImageEmbeddings[]> {
     const { chunk = 8, onProgress, signal } = options;
     const results: ImageEmbeddings[] = new Array(paths.length);
     let done = 0;
-    if (!this.pool) {
-      this.local ??= MultiEmbedder.create(this.embedOptions);
-      const m = await this.local;
-      for (let i = 0; i < paths.length; i++) {
-        signal?.throwIfAborted();
-        results[i] = await m.embedFile(paths[i]);
-        onProgress?.(++done, paths.length);
-      }
-      return results;
-    }
     const tasks: Promise<void>[] = [];
     for (let start = 0; start < paths.length; start += chunk) {
-      const slice = paths.slice(start, start + chunk);
-      tasks.push(
-        this.pool.run({ options: this.embedOptions, paths: slice }, { signal }).then((out: EmbedTaskResult) => {
-          if (!out.ok) throw new FaceKitError(out.code as FaceKitErrorCode, out.message);
-          const res = out.results;
-          res.forEach((r, j) => {
-            results[start + j] = r;
-          });
-          done += res.length;
-          onProgress?.(done, paths.length);
-        }),
-      );
+      const task = this.embedChunk(paths.slice(start, start + chunk), signal).then((res) => {
+        res.forEach((r, j) => {
+          results[start + j] = r;
+        });
+        done += res.length;
+        onProgress?.(done, paths.length);
+      });
+      if (!this.pool) await task; // one thread: keep the order and stop at the first failure
+      tasks.push(task);
     }
     await Promise.all(tasks);
     return results;
+  }
+
+  private async embedChunk(paths: string[], signal: AbortSignal | undefined): Promise<ImageEmbeddings[]> {
+    throwIfAborted(signal);
+    if (!this.pool) {
+      this.local ??= MultiEmbedder.create(this.embedOptions);
+      return (await this.local).embedFiles(paths);
+    }
+    const out: EmbedTaskResult = await this.pool.run({ options: this.embedOptions, paths }, { signal });
+    if (!out.ok) throw new FaceKitError(out.code as FaceKitErrorCode, out.message);
+    return out.results;
   }
 
   /** Loads the models in every worker (one single-image task each) so that timings exclude start-up. */

@@ -32,8 +32,11 @@ export interface SpeedBenchReport {
   ratio?: number;
 }
 
-/** Image files under a folder, sorted, at most `limit`. */
-export async function listImages(dir: string, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
+/**
+ * The first `limit` image files under a folder, in locale order per folder level, stopping the walk once it has
+ * them (gallery's `listImages` lists everything instead). The published benchmark runs used this order.
+ */
+export async function firstImages(dir: string, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
     const entries = (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
@@ -60,8 +63,16 @@ async function runFaceApi(paths: string[], workers: number, onProgress?: SpeedBe
     maxThreads: workers,
   });
   try {
-    // Warm-up: one image per worker (model load, wasm compile) before the clock starts.
-    await Promise.all(Array.from({ length: workers }, () => pool.run({ paths: paths.slice(0, 1) })));
+    // Warm-up: one image per worker (model load, wasm compile) before the clock starts. face-api and
+    // @tensorflow/tfjs are not dependencies of @facekit/node: a failure to load them is E_DEPENDENCY.
+    await Promise.all(Array.from({ length: workers }, () => pool.run({ paths: paths.slice(0, 1) }))).catch((cause) => {
+      throw new FaceKitError(
+        'E_DEPENDENCY',
+        `the face-api comparison could not start (${String(cause?.message ?? cause).split('\n')[0]}); ` +
+          'npm install @vladmandic/face-api @tensorflow/tfjs, or pass --facekit-only',
+        { cause },
+      );
+    });
     const t0 = performance.now();
     let done = 0;
     let undetected = 0;
@@ -92,7 +103,7 @@ async function runFaceApi(paths: string[], workers: number, onProgress?: SpeedBe
  * const r = await benchSpeed({ images: 'lfw/images', limit: 200 }); // r.ratio
  */
 export async function benchSpeed(options: SpeedBenchOptions): Promise<SpeedBenchReport> {
-  const paths = await listImages(options.images, options.limit ?? 200);
+  const paths = await firstImages(options.images, options.limit ?? 200);
   const workers = options.workers ?? availableParallelism();
   const embedder = options.embedder ?? DEFAULT_EMBEDDER;
   const aligner = options.align ?? '2d';

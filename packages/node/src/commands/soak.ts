@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FaceKitError } from '@facekit/core';
 import { type SoakReport, soak } from '../bench/soak.js';
-import { listImages } from '../bench/speed.js';
+import { firstImages } from '../bench/speed.js';
 import { progress } from './progress.js';
 import {
   benchCommand,
@@ -51,7 +51,7 @@ function addSoak(bench: Command, io: CliIO): void {
   ).action(async (f: SoakFlags) => {
     const dir = f.images ?? (process.env.FACEKIT_LFW_DIR && `${process.env.FACEKIT_LFW_DIR}/images`);
     if (!dir) throw new FaceKitError('E_CONFIG', 'bench soak needs --images DIR (or FACEKIT_LFW_DIR)');
-    const images = await listImages(dir, positiveInt(f.limit, 'limit') ?? 40);
+    const images = await firstImages(dir, positiveInt(f.limit, 'limit') ?? 40);
     const bar = progress(io, 'soak');
     try {
       const report = await soak({

@@ -20,9 +20,9 @@ export const fromRaw = (r: Raw, channels: 1 | 2 | 3 | 4 = 3) =>
 
 /**
  * EXIF orientation o says how stored pixels are transformed for display; `from` maps a displayed (x, y) to the
- * stored pixel it shows (stored size w × h). Same table as decode.test.ts, checked there pixel by pixel.
+ * stored pixel it shows (stored size w × h). decode.test.ts checks the decoder against it pixel by pixel.
  */
-const ORIENT: Record<
+export const ORIENT: Record<
   number,
   { swap: boolean; from: (x: number, y: number, w: number, h: number) => [number, number] }
 > = {
@@ -71,9 +71,9 @@ export function pngWithBody(width: number, height: number, body: Buffer): Buffer
   return Buffer.concat([PNG_SIG, pngChunk('IHDR', ihdr), body, pngChunk('IEND', Buffer.alloc(0))]);
 }
 
-/** A decompression bomb: the header claims width × height, a tiny zlib stream follows. */
-export const pngBomb = (width: number, height: number) =>
-  pngWithBody(width, height, pngChunk('IDAT', deflateSync(Buffer.alloc(1000))));
+/** A decompression bomb: the header claims width × height, a tiny zlib stream of `bytes` pixel bytes follows. */
+export const pngBomb = (width: number, height: number, bytes = 1000) =>
+  pngWithBody(width, height, pngChunk('IDAT', deflateSync(Buffer.alloc(bytes))));
 
 /** A JPEG whose SOF marker is patched to claim width × height (≤ 65535 each). */
 export function jpegClaiming(jpeg: Buffer, width: number, height: number): Buffer {
