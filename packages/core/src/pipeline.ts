@@ -219,21 +219,31 @@ export class FacePipeline {
 
   /** All faces, largest first, with landmarks when a landmarker is configured. */
   async detect(image: tf.Tensor3D, signal?: AbortSignal): Promise<Face[]> {
+    return this.refine(image, await this.detectBoxes(image, signal), signal);
+  }
+
+  /** The detector's faces, largest first, before landmarks. */
+  private async detectBoxes(image: tf.Tensor3D, signal?: AbortSignal): Promise<Face[]> {
     assertImageTensor(image);
     await abortCheckpoint(signal);
     const found = await this.detector.detect(image, { minScore: this.options.minFaceScore });
-    found.sort((a, b) => boxArea(b.box) - boxArea(a.box));
-    const faces: Face[] = [];
-    for (const f of found) {
+    return found.sort((a, b) => boxArea(b.box) - boxArea(a.box));
+  }
+
+  /** Landmarks for the given faces (the landmarker keeps each box, so picking a face needs none). */
+  private async refine(image: tf.Tensor3D, faces: Face[], signal?: AbortSignal): Promise<Face[]> {
+    const out: Face[] = [];
+    for (const f of faces) {
       await abortCheckpoint(signal);
-      faces.push(this.landmarker ? await this.landmarker.refine(image, f) : f);
+      out.push(this.landmarker ? await this.landmarker.refine(image, f) : f);
     }
-    return faces;
+    return out;
   }
 
   /** Chooses the faces to embed: the largest (or all), or the whole image when allowed. */
   async facesToEmbed(image: tf.Tensor3D, o: RepresentOptions): Promise<Array<{ face: Face; summary: FaceSummary }>> {
-    const faces = await this.detect(image, o.signal);
+    // Only the faces that will be embedded get landmarks: a crowd behind the subject costs one detector run.
+    const faces = await this.detectBoxes(image, o.signal);
     if (faces.length === 0) {
       if (o.enforceDetection ?? true) {
         throw new FaceKitError(
@@ -244,7 +254,8 @@ export class FacePipeline {
       const face: Face = { box: wholeImageBox(image), score: 0, detector: 'none' };
       return [{ face, summary: { box: face.box, score: 0, faceCount: 0, chosen: 'fallback' } }];
     }
-    const chosen = o.all ? faces : [this.options.pick === 'central' ? mostCentral(faces, image) : faces[0]];
+    const picked = o.all ? faces : [this.options.pick === 'central' ? mostCentral(faces, image) : faces[0]];
+    const chosen = await this.refine(image, picked, o.signal);
     return chosen.map((face) => ({
       face,
       summary: {

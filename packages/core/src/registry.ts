@@ -65,7 +65,10 @@ export interface Detector {
  */
 export interface Landmarker {
   readonly name: string;
-  /** Returns the face with `landmarks` (68 points), `five` and, where available, `mesh` filled in. */
+  /**
+   * Returns the face with `landmarks` (68 points), `five` and, where available, `mesh` filled in. The box and score
+   * stay the detector's: pipelines choose which face to embed by box before refining only that one.
+   */
   refine(image: Tensor3D, face: Face): Promise<Face>;
   dispose(): void;
 }

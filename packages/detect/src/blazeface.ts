@@ -104,8 +104,11 @@ export class BlazeFaceDetector implements Detector {
     let order: number[];
     try {
       const winners = await tf.image.nonMaxSuppressionAsync(boxes, scores, o.maxFaces, o.iouThreshold, o.minScore);
-      order = Array.from(await winners.data());
-      winners.dispose();
+      try {
+        order = Array.from(await winners.data());
+      } finally {
+        winners.dispose();
+      }
     } finally {
       tf.dispose([boxes, scores]);
     }
@@ -150,10 +153,20 @@ export class BlazeFaceDetector implements Detector {
     const [height, width] = image.shape;
     const isWhole = w.width === width && w.height === height;
     const region = isWhole ? image : tf.slice(image, [w.y, w.x, 0], [w.height, w.width, 3]);
-    const { input, mapping: m } = letterbox(region, BLAZEFACE_INPUT, fill);
-    if (!isWhole) region.dispose();
-    const { scores, decoded } = this.decode(input);
-    input.dispose();
+    let letterboxed: ReturnType<typeof letterbox>;
+    try {
+      letterboxed = letterbox(region, BLAZEFACE_INPUT, fill);
+    } finally {
+      if (!isWhole) region.dispose();
+    }
+    const { input, mapping: m } = letterboxed;
+    let scores: tf.Tensor1D;
+    let decoded: tf.Tensor2D;
+    try {
+      ({ scores, decoded } = this.decode(input));
+    } finally {
+      input.dispose();
+    }
     let scoreData: Float32Array;
     let rows: Float32Array;
     try {

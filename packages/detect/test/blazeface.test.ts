@@ -53,6 +53,20 @@ describe('BlazeFaceDetector (synthetic inputs)', () => {
     }
   });
 
+  it('frees every tensor when the model fails mid-call', async () => {
+    const failing = await BlazeFaceDetector.load(modelContext);
+    const model = (failing as unknown as { model: { execute: () => never } }).model;
+    model.execute = () => {
+      throw new Error('simulated kernel failure');
+    };
+    const img = tf.zeros([200, 300, 3], 'int32') as tf.Tensor3D;
+    const before = tf.memory().numTensors;
+    await expect(failing.detect(img)).rejects.toThrow('simulated kernel failure');
+    expect(tf.memory().numTensors).toBe(before);
+    img.dispose();
+    failing.dispose();
+  });
+
   it('rejects bad images and options with FaceKitError codes', async () => {
     const gray = tf.zeros([10, 10]);
     await expect(detector.detect(gray as unknown as tf.Tensor3D)).rejects.toMatchObject({ code: 'E_INPUT' });

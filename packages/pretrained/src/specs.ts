@@ -25,18 +25,18 @@ export const dlibResNet34Spec: EmbedderSpec = {
   defaultMetric: 'euclidean',
   // From the LFW View-2 folds (`facekit bench lfw`, all 6,000 pairs): the accuracy-maximising threshold per metric
   // and the logistic scale of P(same | distance) fitted around it.
-  thresholds: { cosine: 0.08571, euclidean: 0.6026, 'euclidean-l2': 0.414, 'squared-l2': 0.1714 },
+  thresholds: { cosine: 0.08583, euclidean: 0.5904, 'euclidean-l2': 0.4143, 'squared-l2': 0.1717 },
   calibration: {
-    cosine: { scale: 184.0 },
-    euclidean: { scale: 49.79 },
-    'euclidean-l2': { scale: 75.28 },
-    'squared-l2': { scale: 91.99 },
+    cosine: { scale: 183.9 },
+    euclidean: { scale: 49.23 },
+    'euclidean-l2': { scale: 75.31 },
+    'squared-l2': { scale: 91.94 },
   },
   provenance:
     'LFW View 2 pairs.txt (10 folds, 6,000 pairs, 7,701 images, 0 without a detected face): BlazeFace → FaceMesh → ' +
     "'2d' aligner, pick 'central', flip on; threshold chosen on all pairs per metric (the per-fold thresholds, each " +
-    'chosen on the other nine folds, ranged 0.5998–0.6066 euclidean); 10-fold accuracy 99.20% ± 0.31% (euclidean), ' +
-    "AUC 0.9992; `facekit bench lfw --data LFW --json`, 2026-11-28. dlib's documented threshold: euclidean 0.6.",
+    'chosen on the other nine folds, ranged 0.5884–0.6055 euclidean); 10-fold accuracy 99.15% ± 0.38% (euclidean), ' +
+    "AUC 0.9993; `facekit bench lfw --data LFW --json`, 2026-11-28. dlib's documented threshold: euclidean 0.6.",
   create: (ctx) => DlibResNetEmbedder.load(ctx),
 };
 

@@ -9,8 +9,11 @@ export interface EmbedPoolOptions extends MultiEmbedderOptions {
   workers?: number;
 }
 
+/** Images per worker task: the chosen faces of a task are aligned and embedded as one batch. */
+const DEFAULT_CHUNK = 8;
+
 export interface EmbedRunOptions {
-  /** Images per task sent to a worker. */
+  /** Images per task sent to a worker (default 8). */
   chunk?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -39,7 +42,7 @@ export class EmbedPool {
 
   /** Results in input order. Chunks run in parallel across the workers, or one after another in this thread. */
   async embed(paths: readonly string[], options: EmbedRunOptions = {}): Promise<ImageEmbeddings[]> {
-    const { chunk = 8, onProgress, signal } = options;
+    const { chunk = DEFAULT_CHUNK, onProgress, signal } = options;
     const results: ImageEmbeddings[] = new Array(paths.length);
     let done = 0;
     const tasks: Promise<void>[] = [];
@@ -69,10 +72,14 @@ export class EmbedPool {
     return out.results;
   }
 
-  /** Loads the models in every worker (one single-image task each) so that timings exclude start-up. */
-  async warmUp(samplePath: string): Promise<void> {
+  /**
+   * Loads the models in every worker and runs one full chunk there (the embedder's batch shape compiles and the
+   * wasm heap grows on first use), so that timings exclude start-up.
+   */
+  async warmUp(samplePath: string, chunk = DEFAULT_CHUNK): Promise<void> {
     const n = Math.max(1, this.workers);
-    await Promise.all(Array.from({ length: n }, () => this.embed([samplePath], { chunk: 1 })));
+    const task = Array.from({ length: chunk }, () => samplePath);
+    await Promise.all(Array.from({ length: n }, () => this.embed(task, { chunk })));
   }
 
   async destroy(): Promise<void> {

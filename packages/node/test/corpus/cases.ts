@@ -221,8 +221,9 @@ export const CASES: CorpusCase[] = [
   },
   {
     kind: 'two faces: the largest is chosen',
-    // The subject is pasted unscaled, so its aligned chip (and, with flip, its mirror) match the upright image's.
-    expected: EQUAL,
+    // The subject is pasted unscaled, but on another canvas the detector's box and keypoints move by a pixel or so
+    // and FaceMesh's one look (the default on upright faces) follows them: the same person, not the same bits.
+    expected: SAME,
     run: async (c) => {
       const small = await sharp(c.other).resize(110, 110).toBuffer();
       return sameAs(
