@@ -69,39 +69,6 @@ const IBUG_MIRROR = (() => {
 
 // ---------- small geometry helpers (plain arrays of [x, y, z]) ----------
 
-/** Least-squares similarity (a, b, tx, ty) mapping src xy onto dst xy (Umeyama, no reflection). */
-function similarity(src, dst) {
-  const n = src.length;
-  let sx = 0,
-    sy = 0,
-    dx = 0,
-    dy = 0;
-  for (let i = 0; i < n; i++) {
-    sx += src[i][0];
-    sy += src[i][1];
-    dx += dst[i][0];
-    dy += dst[i][1];
-  }
-  sx /= n;
-  sy /= n;
-  dx /= n;
-  dy /= n;
-  let n1 = 0,
-    n2 = 0,
-    den = 0;
-  for (let i = 0; i < n; i++) {
-    const px = src[i][0] - sx,
-      py = src[i][1] - sy,
-      qx = dst[i][0] - dx,
-      qy = dst[i][1] - dy;
-    n1 += px * qx + py * qy;
-    n2 += px * qy - py * qx;
-    den += px * px + py * py;
-  }
-  const a = n1 / den,
-    b = n2 / den;
-  return { a, b, tx: dx - (a * sx - b * sy), ty: dy - (b * sx + a * sy) };
-}
 /** Applies a 2D similarity to x, y and its scale to z. */
 const applySim = (t, pts) => {
   const s = Math.hypot(t.a, t.b);
@@ -195,8 +162,10 @@ async function collectMeshes() {
 
 // ---------- 3–7 ----------
 
-const { detect } = await loadFacekit();
+const { detect, align } = await loadFacekit();
 const MESH_TO_68 = detect.MESH_TO_68;
+/** Least-squares similarity (a, b, tx, ty) mapping src xy onto dst xy (z ignored): @facekit/align's Umeyama. */
+const similarity = align.estimateSimilarity;
 const collected = await collectMeshes();
 console.error(
   `${collected.faces.length} meshes from ${collected.tried} DevTrain images (every ${collected.step}th person)`,

@@ -1,4 +1,4 @@
-import { FaceKitError } from '@facekit/core';
+import { createEnsureBackend, FaceKitError } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -46,27 +46,8 @@ async function activate(name: Exclude<BackendPreference, 'auto'>): Promise<void>
   }
 }
 
-async function initialise(requested: BackendPreference): Promise<string> {
-  if (requested !== 'auto') {
-    if (tf.getBackend() !== requested) await activate(requested);
-    return requested;
-  }
-  // Someone (the application, a test harness) already chose a backend: respect it.
-  const active = tf.getBackend();
-  if (active) return active;
-  const reasons: string[] = [];
-  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
-    try {
-      await activate(name);
-      return name;
-    } catch (e) {
-      reasons.push((e as Error).message);
-    }
-  }
-  throw new FaceKitError('E_BACKEND', `no usable tfjs backend: ${reasons.join('; ')}`);
-}
-
-let pending: { requested: BackendPreference; promise: Promise<string> } | undefined;
+// 'auto': a backend the program already chose, else the first of these that initialises.
+const ensure = createEnsureBackend(['tensorflow', 'wasm', 'cpu'] as const, activate);
 
 /**
  * Makes sure a tfjs backend is ready and returns its name. Lazy and done once: later calls with `auto` (or the same
@@ -85,18 +66,7 @@ export async function ensureBackend(preference?: BackendPreference | string): Pr
       : env !== undefined && env !== ''
         ? parseBackend(env, 'FACEKIT_BACKEND')
         : 'auto';
-  if (pending && (requested === 'auto' || requested === pending.requested)) {
-    await pending.promise;
-    // The application may have switched backends behind our back since; report what actually runs.
-    return tf.getBackend() ?? (await pending.promise);
-  }
-  if (pending) await pending.promise.catch(() => undefined); // let a first initialisation finish before switching
-  const entry = { requested, promise: initialise(requested) };
-  pending = entry;
-  entry.promise.catch(() => {
-    if (pending === entry) pending = undefined; // a failure is not cached: the next call tries again
-  });
-  return entry.promise;
+  return ensure(requested);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { assertImageTensor, FaceKitError } from '@facekit/core';
+import { assertImageTensor, assertMaxPixels, DEFAULT_MAX_PIXELS, describeInput, FaceKitError } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 
@@ -30,27 +30,6 @@ export interface DecodeOptions {
  * PDF) and libvips' own formats are refused: rendering them from untrusted uploads is attack surface, not photos.
  */
 const RASTER_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif', 'jp2k', 'jxl']);
-
-/**
- * 50 megapixels: any photo, but not a decompression bomb.
- *
- * @example
- * await verify(a, b, { maxPixels: DEFAULT_MAX_PIXELS / 2 }); // refuse images over 25 MP
- */
-export const DEFAULT_MAX_PIXELS = 50_000_000;
-
-/** Checks a pixel limit option: a positive number (Infinity turns the guard off). */
-export function assertMaxPixels(maxPixels: unknown): asserts maxPixels is number {
-  if (typeof maxPixels !== 'number' || Number.isNaN(maxPixels) || maxPixels < 1) {
-    throw new FaceKitError('E_CONFIG', `maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
-  }
-}
-
-function describe(input: unknown): string {
-  if (input === null) return 'null';
-  if (typeof input === 'object') return (input as object).constructor?.name ?? 'object';
-  return typeof input;
-}
 
 async function readBytes(input: string | URL): Promise<{ bytes: Uint8Array; name: string }> {
   let path: string;
@@ -166,7 +145,7 @@ export async function toImageTensor(
   }
   throw new FaceKitError(
     'E_INPUT',
-    `expected an image path, Buffer, Uint8Array, ArrayBuffer or tensor [h, w, 3], got ${describe(input)}`,
+    `expected an image path, Buffer, Uint8Array, ArrayBuffer or tensor [h, w, 3], got ${describeInput(input)}`,
   );
 }
 

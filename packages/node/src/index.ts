@@ -5,10 +5,11 @@ import type { ImageInput } from './decode.js';
 import type { NodeOptions } from './options.js';
 import { type NodeVerifyResult, nodeApi } from './pipeline.js';
 
-// Everything of core (FaceKitError, metrics, compareEmbeddings, the models registry, types), so one import does.
+// Everything of core (FaceKitError, metrics, compareEmbeddings, the models registry, types, DEFAULT_MAX_PIXELS), so
+// one import does.
 export * from '@facekit/core';
 export { activeBackend, type BackendPreference, ensureBackend } from './backend.js';
-export { DEFAULT_MAX_PIXELS, type DecodeOptions, decodeImageBytes, type ImageInput, toImageTensor } from './decode.js';
+export { type DecodeOptions, decodeImageBytes, type ImageInput, toImageTensor } from './decode.js';
 export { bundledModelsDir, folderFileLoader, nodeModelContext, weightsCacheDir } from './model-context.js';
 export type { NodeOptions } from './options.js';
 export {

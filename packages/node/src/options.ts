@@ -1,11 +1,11 @@
 import {
+  assertMaxPixels,
   type PipelineOptions,
   type ResolvedModelOptions,
   resolveModelOptions,
   validateCommonOptions,
 } from '@facekit/core';
 import { type BackendPreference, parseBackend } from './backend.js';
-import { assertMaxPixels } from './decode.js';
 
 /**
  * Options of the Node API: the core pipeline options plus what a call needs.

@@ -1,7 +1,7 @@
-import { type AlignmentTemplate, type Embedder, FaceKitError, type ModelContext } from '@facekit/core';
+import type { AlignmentTemplate, Embedder, ModelContext } from '@facekit/core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadFaceGraphModel } from './graph-model.js';
+import { DescriptorGraph, loadFaceGraphModel } from './graph-model.js';
 import { assertFaceBatch, embedRows } from './input.js';
 import { ARCFACE_TEMPLATE_112 } from './mobilefacenet.js';
 
@@ -60,10 +60,15 @@ export const FACERES_TEMPLATE_224: AlignmentTemplate = {
 export class FaceResEmbedder implements Embedder {
   readonly name = 'faceres';
   readonly dim = FACERES_DIM;
-  private model: GraphModel | undefined;
+  private readonly graph: DescriptorGraph;
 
   private constructor(model: GraphModel) {
-    this.model = model;
+    this.graph = new DescriptorGraph(model, {
+      embedder: this.name,
+      file: FACERES_MODEL,
+      output: FACERES_DESCRIPTOR_NODE,
+      dim: FACERES_DIM,
+    });
   }
 
   static async load(ctx: ModelContext): Promise<FaceResEmbedder> {
@@ -73,14 +78,7 @@ export class FaceResEmbedder implements Embedder {
   /** The [n, 1024] unit vectors as a tensor (the caller disposes it). */
   predict(faces: tf.Tensor4D): tf.Tensor2D {
     assertFaceBatch(faces, [FACERES_INPUT, FACERES_INPUT], this.name);
-    const model = this.live();
-    return tf.tidy(() => {
-      const out = model.execute(tf.cast(faces, 'float32'), FACERES_DESCRIPTOR_NODE) as tf.Tensor;
-      if (out.rank !== 2 || out.shape[1] !== FACERES_DIM) {
-        throw new FaceKitError('E_WEIGHTS_FORMAT', `${FACERES_MODEL}: output shape [${out.shape}], expected [n, 1024]`);
-      }
-      return tf.div(out, tf.maximum(tf.norm(out, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
-    });
+    return this.graph.run(() => tf.cast(faces, 'float32'));
   }
 
   embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
@@ -88,12 +86,6 @@ export class FaceResEmbedder implements Embedder {
   }
 
   dispose(): void {
-    this.model?.dispose();
-    this.model = undefined;
-  }
-
-  private live(): GraphModel {
-    if (!this.model) throw new FaceKitError('E_INPUT', `${this.name}: the embedder has been disposed`);
-    return this.model;
+    this.graph.dispose();
   }
 }

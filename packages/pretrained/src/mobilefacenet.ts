@@ -1,13 +1,7 @@
-import {
-  type AlignmentTemplate,
-  type Embedder,
-  FaceKitError,
-  graphModelHandler,
-  type ModelContext,
-} from '@facekit/core';
+import { type AlignmentTemplate, type Embedder, graphModelHandler, type ModelContext } from '@facekit/core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadFaceGraphModel } from './graph-model.js';
+import { DescriptorGraph, loadFaceGraphModel } from './graph-model.js';
 import { assertFaceBatch, embedRows } from './input.js';
 import { repairFusedPrelu } from './prelu-repair.js';
 
@@ -79,14 +73,19 @@ function repairingHandler(ctx: ModelContext, path: string, onRepair: (n: number)
 export class MobileFaceNetEmbedder implements Embedder {
   readonly name = 'mobilefacenet';
   readonly dim = MOBILEFACENET_DIM;
-  private model: GraphModel | undefined;
+  private readonly graph: DescriptorGraph;
 
   private constructor(
     model: GraphModel,
     /** How many PReLUs the loader repaired (16 for the bundled file). */
     readonly repairedPrelus: number,
   ) {
-    this.model = model;
+    this.graph = new DescriptorGraph(model, {
+      embedder: this.name,
+      file: MOBILEFACENET_MODEL,
+      output: 'embeddings',
+      dim: MOBILEFACENET_DIM,
+    });
   }
 
   static async load(ctx: ModelContext): Promise<MobileFaceNetEmbedder> {
@@ -99,19 +98,8 @@ export class MobileFaceNetEmbedder implements Embedder {
   /** The [n, 192] unit vectors as a tensor (the caller disposes it). */
   predict(faces: tf.Tensor4D): tf.Tensor2D {
     assertFaceBatch(faces, [MOBILEFACENET_INPUT, MOBILEFACENET_INPUT], this.name);
-    const model = this.live();
-    return tf.tidy(() => {
-      const x = tf.div(tf.cast(faces, 'float32'), 255);
-      const out = model.execute(x, 'embeddings') as tf.Tensor2D;
-      if (out.rank !== 2 || out.shape[1] !== MOBILEFACENET_DIM) {
-        throw new FaceKitError(
-          'E_WEIGHTS_FORMAT',
-          `${MOBILEFACENET_MODEL}: output shape [${out.shape}], expected [n, 192]`,
-        );
-      }
-      // The graph already ends in an L2 normalisation; normalising again costs nothing and guarantees unit length.
-      return tf.div(out, tf.maximum(tf.norm(out, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
-    });
+    // The graph already ends in an L2 normalisation; normalising again costs nothing and guarantees unit length.
+    return this.graph.run(() => tf.div(tf.cast(faces, 'float32'), 255));
   }
 
   embed(faces: tf.Tensor4D): Promise<Float32Array[]> {
@@ -119,12 +107,6 @@ export class MobileFaceNetEmbedder implements Embedder {
   }
 
   dispose(): void {
-    this.model?.dispose();
-    this.model = undefined;
-  }
-
-  private live(): GraphModel {
-    if (!this.model) throw new FaceKitError('E_INPUT', `${this.name}: the embedder has been disposed`);
-    return this.model;
+    this.graph.dispose();
   }
 }

@@ -1,4 +1,4 @@
-import { FaceKitError } from '@facekit/core';
+import { createEnsureBackend, FaceKitError } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { env } from './env.js';
 
@@ -65,26 +65,8 @@ async function activate(name: 'wasm' | 'webgl'): Promise<void> {
   }
 }
 
-async function initialise(requested: BackendPreference): Promise<string> {
-  if (requested !== 'auto') {
-    if (tf.getBackend() !== requested) await activate(requested);
-    return requested;
-  }
-  const active = tf.getBackend();
-  if (active) return active; // the page chose one already: respect it
-  const reasons: string[] = [];
-  for (const name of ['wasm', 'webgl'] as const) {
-    try {
-      await activate(name);
-      return name;
-    } catch (e) {
-      reasons.push((e as Error).message);
-    }
-  }
-  throw new FaceKitError('E_BACKEND', `no usable tfjs backend: ${reasons.join('; ')}`);
-}
-
-let pending: { requested: BackendPreference; promise: Promise<string> } | undefined;
+// 'auto': a backend the page already chose, else the first of these that initialises.
+const ensure = createEnsureBackend(['wasm', 'webgl'] as const, activate);
 
 /**
  * Makes sure a tfjs backend is ready and returns its name; done once, lazily. An explicit different name switches.
@@ -95,17 +77,7 @@ let pending: { requested: BackendPreference; promise: Promise<string> } | undefi
  */
 export async function ensureBackend(preference: BackendPreference | string = 'auto'): Promise<string> {
   const requested = parseBackend(preference);
-  if (pending && (requested === 'auto' || requested === pending.requested)) {
-    await pending.promise;
-    return tf.getBackend() ?? (await pending.promise);
-  }
-  if (pending) await pending.promise.catch(() => undefined); // let a first initialisation finish before switching
-  const entry = { requested, promise: initialise(requested) };
-  pending = entry;
-  entry.promise.catch(() => {
-    if (pending === entry) pending = undefined; // failures are not cached
-  });
-  return entry.promise;
+  return ensure(requested);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assertImageTensor, FaceKitError } from '@facekit/core';
+import { assertImageTensor, assertMaxPixels, DEFAULT_MAX_PIXELS, describeInput, FaceKitError } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -34,26 +34,6 @@ export interface DecodeOptions {
   /** Largest image accepted, in pixels (width × height); default 50 MP. */
   maxPixels?: number;
   signal?: AbortSignal;
-}
-
-/**
- * The default `maxPixels`: the largest image (width × height) accepted, 50 MP.
- *
- * @example
- * await detect(bigImage, { maxPixels: 2 * DEFAULT_MAX_PIXELS });
- */
-export const DEFAULT_MAX_PIXELS = 50_000_000;
-
-export function assertMaxPixels(maxPixels: unknown): asserts maxPixels is number {
-  if (typeof maxPixels !== 'number' || Number.isNaN(maxPixels) || maxPixels < 1) {
-    throw new FaceKitError('E_CONFIG', `maxPixels must be a number ≥ 1, got ${String(maxPixels)}`);
-  }
-}
-
-function describe(input: unknown): string {
-  if (input === null) return 'null';
-  if (typeof input === 'object') return (input as object).constructor?.name ?? 'object';
-  return typeof input;
 }
 
 /** `instanceof` guarded by existence: workers and old browsers lack some of these classes. */
@@ -204,7 +184,7 @@ export async function toImageTensor(
   }
   const drawable = ['HTMLImageElement', 'HTMLCanvasElement', 'HTMLVideoElement', 'OffscreenCanvas', 'ImageBitmap'];
   if (drawable.some((name) => is(input, name)) || is(input, 'VideoFrame')) {
-    const name = `the ${describe(input)}`;
+    const name = `the ${describeInput(input)}`;
     const [width, height] = sizeOf(input as Drawable, name);
     checkSize(width, height, maxPixels, name);
     return { tensor: pixelsOf(input as Drawable, width, height, name), owned: true };
@@ -212,7 +192,7 @@ export async function toImageTensor(
   throw new FaceKitError(
     'E_INPUT',
     `expected an image element, canvas, video, ImageBitmap, VideoFrame, ImageData, Blob, bytes, URL or tensor ` +
-      `[h, w, 3], got ${describe(input)}`,
+      `[h, w, 3], got ${describeInput(input)}`,
   );
 }
 

@@ -9,7 +9,8 @@ import type { ImageInput } from './decode.js';
 import type { WebOptions } from './options.js';
 import { type WebVerifyResult, webApi } from './pipeline.js';
 
-// Everything of core (FaceKitError, metrics, gallery, cluster, the models registry, types), so one import does.
+// Everything of core (FaceKitError, metrics, gallery, cluster, the models registry, types, DEFAULT_MAX_PIXELS), so
+// one import does.
 export * from '@facekit/core';
 export {
   activeBackend,
@@ -19,7 +20,6 @@ export {
   ensureBackend,
 } from './backend.js';
 export {
-  DEFAULT_MAX_PIXELS,
   type DecodeOptions,
   decodeImageBytes,
   type ImageInput,

@@ -72,6 +72,20 @@ function kmeansPlusPlus(x: readonly ArrayLike<number>[], k: number, rand: () => 
   return centres;
 }
 
+/** Index of the centre nearest to `p` (the first on a tie) and its squared distance. */
+function nearestCentre(p: ArrayLike<number>, centres: readonly Float32Array[]): [index: number, d2: number] {
+  let best = 0;
+  let bd = Infinity;
+  for (let c = 0; c < centres.length; c++) {
+    const d = sqDist(p, centres[c]);
+    if (d < bd) {
+      bd = d;
+      best = c;
+    }
+  }
+  return [best, bd];
+}
+
 function lloyd(x: readonly ArrayLike<number>[], centres: Float32Array[], maxIter: number): KMeansResult {
   const n = x.length;
   const k = centres.length;
@@ -82,15 +96,7 @@ function lloyd(x: readonly ArrayLike<number>[], centres: Float32Array[], maxIter
   for (; iterations < maxIter; iterations++) {
     let changed = 0;
     for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bd = Infinity;
-      for (let c = 0; c < k; c++) {
-        const d = sqDist(x[i], centres[c]);
-        if (d < bd) {
-          bd = d;
-          best = c;
-        }
-      }
+      const [best, bd] = nearestCentre(x[i], centres);
       dist[i] = bd;
       if (assign[i] !== best) {
         assign[i] = best;
@@ -120,15 +126,7 @@ function lloyd(x: readonly ArrayLike<number>[], centres: Float32Array[], maxIter
   }
   let inertia = 0;
   for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bd = Infinity;
-    for (let c = 0; c < k; c++) {
-      const d = sqDist(x[i], centres[c]);
-      if (d < bd) {
-        bd = d;
-        best = c;
-      }
-    }
+    const [best, bd] = nearestCentre(x[i], centres);
     assign[i] = best;
     inertia += bd;
   }
