@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import {
+  auc,
   decodeCheckpointTensors,
   FaceKitError,
+  rocCurve,
   snapshotTensors,
   throwIfAborted,
   type TrainingCheckpoint,
@@ -64,8 +66,22 @@ export interface TripletState {
   learningRate: number;
   seed: number;
   trainableFrom?: string;
-  /** Per-epoch mean triplet loss and fraction of active (margin-violating) triplets. */
-  history: Array<{ epoch: number; loss: number; activeFraction: number }>;
+  /**
+   * Per-epoch mean triplet loss and fraction of active (margin-violating) triplets, and with `validation` the
+   * verification ROC AUC on it after the epoch.
+   */
+  history: Array<{ epoch: number; loss: number; activeFraction: number; validationAuc?: number }>;
+  /** With `validation`: whether the best epoch's weights are restored at the end. */
+  restoreBest?: boolean;
+  /** With `validation`: epochs without a better validation AUC after which training stops. */
+  patience?: number;
+  /**
+   * With `validation`: the best validation AUC so far and its epoch (−1: the starting weights, scored before the
+   * first step).
+   */
+  best?: { epoch: number; validationAuc: number };
+  /** Set when training stopped early (`patience`); a resume does not train further. */
+  stoppedEarly?: boolean;
 }
 
 /**
@@ -119,6 +135,10 @@ export interface TripletProgress {
   activeFraction: number;
   /** Triplets selected in the batch ('step') or per batch on average ('epoch'). */
   triplets: number;
+  /** 'epoch' with `validation`: verification ROC AUC on the validation set after this epoch. */
+  validationAuc?: number;
+  /** 'epoch' with `validation`: the best validation AUC so far and its epoch (−1: the starting weights). */
+  best?: { epoch: number; validationAuc: number };
   elapsedMs: number;
 }
 
@@ -136,8 +156,19 @@ export interface TripletTrainOptions {
   data: TrainingData;
   /** Starting weights (Keras `.h5`, packed facekit weights, or tensors, copied); default a seeded random init. */
   weights?: InitialWeights;
-  /** Train only this layer (Keras name, e.g. 'dense_layer') and the ones after it; the trunk stays frozen. */
+  /**
+   * Train only this layer (Keras name, e.g. 'dense_layer') and the ones after it; the trunk stays frozen. When the
+   * network splits cleanly there (see `TrainableNetwork.trunkShape`, true of OpenFace's `dense_layer`), the frozen
+   * trunk's output of each image is computed once and cached (within `trunkCacheBytes`): later steps and validation
+   * run only the trainable head. Nothing changes but the speed: the trunk is frozen, BatchNorm runs in inference
+   * mode and trainTriplet does no augmentation, so an image's trunk output never changes.
+   */
   trainableFrom?: string;
+  /**
+   * Memory for the cached frozen-trunk outputs, in bytes (default 512 MiB; 0 turns the cache off). Images beyond it
+   * run through the trunk at every step, as without `trainableFrom`. OpenFace's trunk output is 736 floats (2.9 KiB).
+   */
+  trunkCacheBytes?: number;
   epochs?: number;
   /** P: identities per batch (default 8). */
   identitiesPerBatch?: number;
@@ -151,6 +182,20 @@ export interface TripletTrainOptions {
   learningRate?: number;
   /** Seed of the init and the batch draws (default 1). */
   seed?: number;
+  /**
+   * Held-out labelled faces, of other identities than `data`, scored after every epoch (and once before the first
+   * step) by the verification ROC AUC of all its same/different-identity pairs (squared L2 distance of the
+   * embeddings); at least 2 identities with 2 images. It picks the epoch `restoreBest` keeps and drives `patience`;
+   * never pass the faces you will report results on.
+   */
+  validation?: TrainingData;
+  /**
+   * With `validation`: end with the weights of the epoch with the best validation AUC, the starting weights
+   * included, so a run that only overfits gives back what it started from (default true).
+   */
+  restoreBest?: boolean;
+  /** With `validation`: stop after this many epochs without a better validation AUC (default: never stop early). */
+  patience?: number;
   onProgress?: (p: TripletProgress) => void | Promise<void>;
   /** Save a checkpoint every `every` steps (default: after each epoch) and at the end. */
   checkpoint?: { write: TripletCheckpointWriter; every?: number };
@@ -172,6 +217,11 @@ export interface TripletTrainResult {
   network: TrainableNetwork;
   history: TripletState['history'];
   steps: number;
+  /**
+   * With `validation`: the best validation AUC and its epoch (−1: the starting weights); with `restoreBest`, the
+   * weights `network` holds.
+   */
+  best?: { epoch: number; validationAuc: number };
 }
 
 function positiveInt(v: number, what: string): number {
@@ -211,6 +261,8 @@ export function embedWith(network: TrainableNetwork, name: TrainableNetworkName,
 
 function resolveState(o: TripletTrainOptions, stepsPerEpochOf: (p: number) => number): TripletState {
   const r = o.resume?.state;
+  const validating = o.validation !== undefined;
+  const patience = o.patience ?? r?.patience;
   const identitiesPerBatch = positiveInt(o.identitiesPerBatch ?? r?.identitiesPerBatch ?? 8, 'identitiesPerBatch');
   const imagesPerIdentity = positiveInt(o.imagesPerIdentity ?? r?.imagesPerIdentity ?? 4, 'imagesPerIdentity');
   if (imagesPerIdentity < 2) throw new FaceKitError('E_CONFIG', 'imagesPerIdentity must be ≥ 2 (anchor + positive)');
@@ -231,18 +283,136 @@ function resolveState(o: TripletTrainOptions, stepsPerEpochOf: (p: number) => nu
     seed: o.seed ?? r?.seed ?? 1,
     trainableFrom: o.trainableFrom ?? r?.trainableFrom,
     history: r ? structuredClone(r.history) : [],
+    ...(validating && {
+      restoreBest: o.restoreBest ?? r?.restoreBest ?? true,
+      ...(patience !== undefined && { patience: positiveInt(patience, 'patience') }),
+      ...(r?.best && { best: { ...r.best } }),
+    }),
+    ...(r?.stoppedEarly && { stoppedEarly: true }),
   };
+}
+
+/** Frozen-trunk outputs by data set and sample index, as plain arrays (no tensors), within a byte budget. */
+class TrunkCache {
+  private readonly rows = new Map<TrainingData, Map<number, Float32Array>>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(source: TrainingData, i: number): Float32Array | undefined {
+    return this.rows.get(source)?.get(i);
+  }
+
+  add(source: TrainingData, i: number, row: Float32Array): void {
+    let rows = this.rows.get(source);
+    if (rows?.has(i) || this.bytes + row.byteLength > this.maxBytes) return;
+    if (!rows) {
+      rows = new Map();
+      this.rows.set(source, rows);
+    }
+    rows.set(i, row);
+    this.bytes += row.byteLength;
+  }
+}
+
+/**
+ * How a step feeds the network: whole images through `predict`, or (frozen trunk split off) cached trunk outputs
+ * through `head`. `input` loads and prepares the samples; `forward` runs the trainable part on what `input` gave.
+ */
+interface Feeder {
+  input(source: TrainingData, cache: TrunkCache, indices: number[]): Promise<tf.Tensor>;
+  forward(x: tf.Tensor): tf.Tensor2D;
+}
+
+function feeder(net: TrainableNetwork, preprocess: Preprocess, useTrunk: boolean): Feeder {
+  const inputSize = net.definition.inputSize;
+  const load = async (source: TrainingData, indices: number[], f: (x: tf.Tensor4D) => tf.Tensor) => {
+    const batch = await source.load(indices);
+    try {
+      return tf.tidy(() => f(networkInput(batch.images, inputSize, preprocess)));
+    } finally {
+      batch.images.dispose();
+    }
+  };
+  const shape = useTrunk ? net.trunkShape : undefined;
+  if (!shape) {
+    return {
+      input: (source, _, indices) => load(source, indices, (x) => x),
+      forward: (x) => net.predict(x as tf.Tensor4D),
+    };
+  }
+  const rowSize = shape.reduce((a, b) => a * b, 1);
+  return {
+    async input(source, cache, indices) {
+      const fresh = new Map<number, Float32Array>();
+      const missing = [...new Set(indices.filter((i) => !cache.get(source, i)))];
+      if (missing.length > 0) {
+        const out = await load(source, missing, (x) => net.trunk(x));
+        let flat: Float32Array;
+        try {
+          flat = (await out.data()) as Float32Array;
+        } finally {
+          out.dispose();
+        }
+        for (const [k, i] of missing.entries()) {
+          const row = flat.slice(k * rowSize, (k + 1) * rowSize);
+          fresh.set(i, row);
+          cache.add(source, i, row);
+        }
+      }
+      const buf = new Float32Array(indices.length * rowSize);
+      for (const [k, i] of indices.entries()) buf.set(cache.get(source, i) ?? fresh.get(i)!, k * rowSize);
+      return tf.tensor(buf, [indices.length, ...shape]);
+    },
+    forward: (x) => net.head(x),
+  };
+}
+
+/** Samples scored per forward pass when embedding the validation set. */
+const VALIDATION_CHUNK = 64;
+
+/**
+ * Verification ROC AUC of a labelled set: every pair of its samples, scored by the squared L2 distance of their
+ * L2-normalised embeddings, same identity = positive.
+ */
+async function validationAuc(feed: Feeder, data: TrainingData, cache: TrunkCache): Promise<number> {
+  const labels = data.labels!;
+  const parts: tf.Tensor2D[] = [];
+  let dist: number[][];
+  try {
+    for (let s = 0; s < data.size; s += VALIDATION_CHUNK) {
+      const indices = Array.from({ length: Math.min(VALIDATION_CHUNK, data.size - s) }, (_, k) => s + k);
+      const x = await feed.input(data, cache, indices);
+      try {
+        parts.push(tf.tidy(() => l2NormalizeRows(feed.forward(x))));
+      } finally {
+        x.dispose();
+      }
+    }
+    dist = tf.tidy(() => pairwiseSquaredDistances(tf.concat(parts) as tf.Tensor2D).arraySync());
+  } finally {
+    tf.dispose(parts);
+  }
+  const pairs: Array<{ distance: number; same: boolean }> = [];
+  for (let i = 0; i < data.size; i++) {
+    for (let j = i + 1; j < data.size; j++) pairs.push({ distance: dist[i][j], same: labels[i] === labels[j] });
+  }
+  return auc(rocCurve(pairs));
 }
 
 /**
  * FaceNet's training: triplet loss on squared L2 distances of L2-normalised embeddings with margin α, triplets
  * chosen online inside each batch of P identities × K images (semi-hard or batch-hard), AdaGrad. Progress events,
- * AbortSignal, checkpoints and resume. Backend-agnostic; gradients come from tfjs-core's registrations.
+ * AbortSignal, checkpoints and resume. With `validation` (held-out identities), every epoch is scored by its
+ * verification ROC AUC, the best epoch's weights are kept (`restoreBest`) and `patience` stops early. With a frozen
+ * trunk (`trainableFrom`), its outputs are computed once per image and cached, so the steps run only the head.
+ * Backend-agnostic; gradients come from tfjs-core's registrations.
  *
  * @example
- * const { network, history } = await trainTriplet({
- *   model: 'openface', data, weights: h5Bytes, trainableFrom: 'dense_layer', epochs: 5,
- *   onProgress: (p) => console.log(p.step, p.loss, p.activeFraction),
+ * const { network, history, best } = await trainTriplet({
+ *   model: 'openface', data, weights: h5Bytes, trainableFrom: 'dense_layer', epochs: 40,
+ *   validation: heldOut, // other identities; best.epoch is the epoch whose weights `network` holds
+ *   onProgress: (p) => console.log(p.step, p.loss, p.activeFraction, p.validationAuc),
  * });
  */
 export async function trainTriplet(options: TripletTrainOptions): Promise<TripletTrainResult> {
@@ -257,6 +427,17 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
     throw new FaceKitError('E_INPUT', 'triplet training needs data.labels (one per sample)');
   }
   const groups = groupByIdentity(data.labels);
+  const { validation } = options;
+  if (validation) {
+    if (!validation.labels || validation.labels.length !== validation.size) {
+      throw new FaceKitError('E_INPUT', 'validation needs labels (one per sample)');
+    }
+    if (groupByIdentity(validation.labels).length < 2) {
+      throw new FaceKitError('E_INPUT', 'validation needs ≥ 2 identities with ≥ 2 images each');
+    }
+  }
+  const cacheBytes = options.trunkCacheBytes ?? 512 * 2 ** 20;
+  if (!(cacheBytes >= 0)) throw new FaceKitError('E_CONFIG', `trunkCacheBytes must be ≥ 0, got ${cacheBytes}`);
   const state = resolveState(options, (p) => stepsPerEpoch(groups.length, { identities: p, perIdentity: 2 }));
   const perEpoch = state.totalSteps / state.epochs;
   const every = positiveInt(options.checkpoint?.every ?? perEpoch, 'checkpoint.every');
@@ -265,6 +446,7 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
   const definition = entry.definition();
   const restored = resume ? decodeCheckpointTensors(resume, TRIPLET_CHECKPOINT_FORMAT, 'FaceNet triplet') : undefined;
   let network: TrainableNetwork | undefined;
+  let bestWeights: tf.Tensor[] | undefined;
   const optimizer = tf.train.adagrad(state.learningRate);
   try {
     network = await TrainableNetwork.create(definition, {
@@ -273,7 +455,7 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
       seed: state.seed,
     });
     if (restored) {
-      network.assign(new Map([...restored].filter(([n]) => !n.endsWith('/accumulator'))));
+      network.assign(new Map([...restored].filter(([n]) => !n.endsWith('/accumulator') && !n.endsWith('/best'))));
       // AdaGrad keys its accumulators by position: restore them in the trainable variables' order.
       const slots = network.trainable.map(([n, v]) => {
         const t = restored.get(`${n}/accumulator`);
@@ -286,10 +468,18 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
       } finally {
         iter.dispose();
       }
+      if (state.restoreBest && state.best) {
+        bestWeights = network.trainable.map(([n]) => {
+          const t = restored.get(`${n}/best`);
+          if (!t) throw new FaceKitError('E_WEIGHTS_FORMAT', `checkpoint lacks the best weights of ${n}`);
+          return tf.clone(t);
+        });
+      }
     }
   } catch (e) {
     network?.dispose();
     optimizer.dispose();
+    tf.dispose(bestWeights ?? []);
     throw e;
   } finally {
     if (restored) tf.dispose([...restored.values()]);
@@ -301,6 +491,8 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
   }
   const net = network;
   const vars = net.trainable.map(([, v]) => v);
+  const feed = feeder(net, entry.preprocess, cacheBytes > 0);
+  const cache = new TrunkCache(cacheBytes);
 
   const t0 = Date.now();
   const save = async () => {
@@ -312,28 +504,38 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
       const a = byVar.get(`${v.name}/accumulator`);
       if (a) tensors.push([`${n}/accumulator`, a]);
     }
+    if (bestWeights) for (const [k, [n]] of net.trainable.entries()) tensors.push([`${n}/best`, bestWeights[k]]);
     try {
       await options.checkpoint.write(snapshotTensors(TRIPLET_CHECKPOINT_FORMAT, { network: name }, state, tensors));
     } finally {
       tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
     }
   };
+  const keepBest = (epoch: number, validationAuc: number) => {
+    state.best = { epoch, validationAuc };
+    if (!state.restoreBest) return;
+    tf.dispose(bestWeights ?? []);
+    bestWeights = vars.map((v) => tf.clone(v));
+  };
 
   let sums = { loss: 0, active: 0, triplets: 0, steps: 0 };
   try {
-    while (state.step < state.totalSteps) {
+    if (validation && !state.best) {
+      // The starting weights are a candidate too (epoch −1 for a fresh run).
+      keepBest(Math.floor(state.step / perEpoch) - 1, await validationAuc(feed, validation, cache));
+    }
+    while (state.step < state.totalSteps && !state.stoppedEarly) {
       throwIfAborted(options.signal);
       const epoch = Math.floor(state.step / perEpoch);
       const indices = identityBatch(groups, batching, state.seed, epoch, state.step % perEpoch);
-      const batch = await data.load(indices);
-      const labels = Array.from(batch.labels);
+      const labels = indices.map((i) => data.labels![i]);
+      const x = await feed.input(data, cache, indices);
       let triplets = 0;
       const run = () =>
         tf.tidy(() => {
-          const x = networkInput(batch.images, definition.inputSize, entry.preprocess);
           let active: tf.Scalar | undefined;
           const { value, grads } = tf.variableGrads(() => {
-            const emb = l2NormalizeRows(net.predict(x));
+            const emb = l2NormalizeRows(feed.forward(x));
             // Selection needs the current distances; it is an index choice, outside the gradient.
             const dist = tf.tidy(() => pairwiseSquaredDistances(emb));
             const chosen = selectTriplets(dist.dataSync(), labels, state.selection, state.margin);
@@ -352,7 +554,7 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
       try {
         [lossT, activeT] = run();
       } finally {
-        batch.images.dispose();
+        x.dispose();
       }
       const loss = (await lossT.data())[0];
       const active = (await activeT.data())[0];
@@ -377,19 +579,38 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
         elapsedMs: Date.now() - t0,
       });
       if (state.step % perEpoch === 0) {
-        const summary = { epoch, loss: sums.loss / sums.steps, activeFraction: sums.active / sums.triplets };
+        const summary: TripletState['history'][number] = {
+          epoch,
+          loss: sums.loss / sums.steps,
+          activeFraction: sums.active / sums.triplets,
+        };
+        if (validation) {
+          summary.validationAuc = await validationAuc(feed, validation, cache);
+          if (summary.validationAuc > state.best!.validationAuc) keepBest(epoch, summary.validationAuc);
+          if (state.patience !== undefined && epoch - state.best!.epoch >= state.patience) state.stoppedEarly = true;
+        }
         state.history.push(summary);
         const triplets = sums.triplets / sums.steps;
         sums = { loss: 0, active: 0, triplets: 0, steps: 0 };
-        await options.onProgress?.({ kind: 'epoch', ...common, ...summary, triplets, elapsedMs: Date.now() - t0 });
+        await options.onProgress?.({
+          kind: 'epoch',
+          ...common,
+          ...summary,
+          triplets,
+          ...(state.best && { best: { ...state.best } }),
+          elapsedMs: Date.now() - t0,
+        });
       }
-      if (state.step % every === 0 || state.step === state.totalSteps) await save();
+      if (state.step % every === 0 || state.step === state.totalSteps || state.stoppedEarly) await save();
     }
+    if (bestWeights) for (const [k, v] of vars.entries()) v.assign(bestWeights[k]);
   } catch (e) {
     optimizer.dispose();
     net.dispose();
     throw e;
+  } finally {
+    tf.dispose(bestWeights ?? []);
   }
   optimizer.dispose();
-  return { network: net, history: state.history, steps: state.step };
+  return { network: net, history: state.history, steps: state.step, ...(state.best && { best: { ...state.best } }) };
 }

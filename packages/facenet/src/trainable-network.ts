@@ -10,8 +10,9 @@ import {
   packTfjsWeights,
 } from '@facekit/keras';
 import * as tf from '@tensorflow/tfjs-core';
-import type { NetworkDefinition } from './graph.js';
+import { type NetworkDefinition, ShapeOps } from './graph.js';
 import { FaceNetwork, expectedWeights } from './network.js';
+import { runHead, runTrunk } from './split-ops.js';
 import { TensorOps } from './tensor-ops.js';
 
 /**
@@ -69,14 +70,20 @@ export function randomWeights(expected: readonly ExpectedLayer[], seed: number):
 export class TrainableNetwork {
   readonly expected: ExpectedLayer[];
   private disposed = false;
+  /** The layers from `trainableFrom` on (the head); all of them when nothing is frozen. */
+  private readonly headLayers: ReadonlySet<string>;
+  private splitShape?: number[] | null;
 
   private constructor(
     readonly definition: NetworkDefinition,
     private readonly weights: LayerWeights,
     /** `[layer/weight, variable]` of the trainable weights, in Keras order. */
     readonly trainable: Array<[string, tf.Variable]>,
+    /** Index (Keras order) of the first trainable layer; 0 when the whole network trains. */
+    private readonly start: number,
   ) {
     this.expected = expectedWeights(definition);
+    this.headLayers = new Set(this.expected.slice(start).map((l) => l.layer));
   }
 
   /**
@@ -136,7 +143,7 @@ export class TrainableNetwork {
         disposeLayerWeights(weights);
         throw e;
       }
-      return new TrainableNetwork(definition, weights, trainable);
+      return new TrainableNetwork(definition, weights, trainable, start);
     } finally {
       if (owned) disposeLayerWeights(source);
     }
@@ -164,12 +171,66 @@ export class TrainableNetwork {
 
   /** The raw network output [n, outputDim] for preprocessed input; recorded on the gradient tape when in one. */
   predict(x: tf.Tensor4D): tf.Tensor2D {
-    this.assertLive();
-    const [h, w] = this.definition.inputSize;
-    if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== 3) {
-      throw new FaceKitError('E_INPUT', `${this.definition.name} expects [n, ${h}, ${w}, 3], got [${x.shape}]`);
-    }
+    this.checkInput(x);
     return tf.tidy(() => this.definition.graph(new TensorOps(this.weights), tf.cast(x, 'float32')) as tf.Tensor2D);
+  }
+
+  /**
+   * The shape of one example's frozen-trunk output ([h, w, c] or [c]) when the network splits cleanly into a frozen
+   * trunk and a trainable head: `trainableFrom` froze a prefix, and the head (the graph from the first op that uses a
+   * trainable layer on) needs nothing of the trunk but that op's input. Undefined otherwise. Since the trunk is
+   * frozen (and BatchNorm runs in inference mode), `head(trunk(x))` equals `predict(x)` and the trunk's output of an
+   * image never changes during training, so it can be computed once and cached (what `trainTriplet` does).
+   *
+   * @example
+   * const net = await TrainableNetwork.create(openfaceNetwork, { weights: h5Bytes, trainableFrom: 'dense_layer' });
+   * net.trunkShape; // [736]: the flatten output that dense_layer takes
+   */
+  get trunkShape(): number[] | undefined {
+    if (this.splitShape === undefined) {
+      this.splitShape = null;
+      if (this.start > 0) {
+        const input = [...this.definition.inputSize, 3];
+        const shape = runTrunk(this.definition, new ShapeOps(), this.headLayers, input);
+        try {
+          runHead(this.definition, new ShapeOps(), this.headLayers, shape);
+          this.splitShape = shape;
+        } catch (e) {
+          if (!(e instanceof FaceKitError)) throw e;
+        }
+      }
+    }
+    return this.splitShape ?? undefined;
+  }
+
+  /**
+   * The frozen trunk's output [n, ...trunkShape] for preprocessed input (see {@link trunkShape}); E_CONFIG when the
+   * network has no clean frozen trunk.
+   *
+   * @example
+   * const features = net.trunk(x); // [n, 736] for OpenFace frozen up to dense_layer
+   * const emb = net.head(features); // = net.predict(x)
+   */
+  trunk(x: tf.Tensor4D): tf.Tensor {
+    this.assertSplit();
+    this.checkInput(x);
+    return tf.tidy(() =>
+      runTrunk(this.definition, new TensorOps(this.weights), this.headLayers, tf.cast(x, 'float32') as tf.Tensor),
+    );
+  }
+
+  /**
+   * The trainable head on frozen-trunk outputs [n, ...trunkShape]: the raw network output [n, outputDim], recorded
+   * on the gradient tape when in one.
+   */
+  head(features: tf.Tensor): tf.Tensor2D {
+    const shape = this.assertSplit();
+    if (features.shape.slice(1).join() !== shape.join()) {
+      throw new FaceKitError('E_INPUT', `${this.definition.name} head expects [n, ${shape}], got [${features.shape}]`);
+    }
+    return tf.tidy(
+      () => runHead(this.definition, new TensorOps(this.weights), this.headLayers, features) as tf.Tensor2D,
+    );
   }
 
   /** A copy as an inference FaceNetwork (folded); independent of this one. */
@@ -188,6 +249,21 @@ export class TrainableNetwork {
     if (this.disposed) return;
     this.disposed = true;
     disposeLayerWeights(this.weights);
+  }
+
+  private checkInput(x: tf.Tensor4D): void {
+    this.assertLive();
+    const [h, w] = this.definition.inputSize;
+    if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== 3) {
+      throw new FaceKitError('E_INPUT', `${this.definition.name} expects [n, ${h}, ${w}, 3], got [${x.shape}]`);
+    }
+  }
+
+  private assertSplit(): number[] {
+    this.assertLive();
+    const shape = this.trunkShape;
+    if (!shape) throw new FaceKitError('E_CONFIG', `${this.definition.name}: no frozen trunk to split off`);
+    return shape;
   }
 
   private assertLive(): void {

@@ -1,11 +1,33 @@
 // Integration: FaceNet triplet fine-tuning of OpenFace nn4.small2 on aligned LFW crops (facekit pipeline: BlazeFace
 // → FaceMesh → 2D alignment onto OpenFace's template). No trained FaceNet weights exist here, so the run starts from
-// the synthetic Keras fixture (seeded random weights) with the trunk frozen and only `dense_layer` trained.
+// the synthetic Keras fixture (seeded random weights) with the trunk frozen and only `dense_layer` trained, on
+// cached trunk outputs.
+//
+// Protocol (View 1): the training and validation identities are disjoint sets of peopleDevTrain; the validation set
+// picks the epoch whose weights are kept (restoreBest). DevTest pairs are only measured, before and after.
+// The settings (48 identities × ≤ 6 images, 32 validation identities × 4, 40 epochs of P 8 × K 6, AdaGrad's
+// default 0.05, semi-hard) were chosen on DevTrain alone, over 10 random splits of its identities: the kept epoch
+// raised the ROC AUC of 150 held-out DevTrain identities in every split (+0.7 to +1.6 points), but moved the
+// accuracy on the pairsDevTrain pairs of identities outside the split by only +0.2 points on average (4 of 10
+// splits lower). The random trunk's 736 pooled features carry little identity information, and `dense_layer` is a
+// linear map of them: no linear metric on them (whitening, LDA) separates LFW pairs much better than the random
+// start. So the DevTest change is within noise (200 pairs, 1 pair = 0.5 %); what this test guards is that the
+// fine-tune (more identities, validation-picked epoch) does not make verification worse while the loss falls.
 import '@facekit/detect';
 import '@facekit/align';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Aligner, chooseThreshold, FacePipeline, models, tensorDataset } from '@facekit/core';
+import {
+  type Aligner,
+  auc,
+  chooseThreshold,
+  FacePipeline,
+  models,
+  rocCurve,
+  seededRandom,
+  shuffle,
+  tensorDataset,
+} from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,40 +39,70 @@ import {
   readImageTensor,
   readPairs,
 } from '../../../test/utils.js';
-import { openfaceNetwork, openfaceSpec } from '../src/index.js';
-import { TrainableNetwork } from '../src/trainable-network.js';
-import { embedWith, type TripletProgress, trainTriplet } from '../src/train.js';
+import { FaceNetwork, openfaceNetwork, openfaceSpec, scaleToUnit } from '../src/index.js';
+import { type TripletProgress, trainTriplet } from '../src/train.js';
 import { pairwiseSquaredDistances, tripletLoss } from '../src/triplet-loss.js';
 import { selectTriplets } from '../src/triplet-selection.js';
 import { readFixtureWeights } from './fixture-utils.js';
 
-const IDENTITIES = 8;
-const PER_IDENTITY = 6;
-const PAIRS_PER_KIND = 30; // of pairsDevTest's 500 matched + 500 mismatched
+const TRAIN_IDENTITIES = 48;
+const TRAIN_IMAGES = 6; // at most, per identity (all have ≥ 4)
+const VALIDATION_IDENTITIES = 32;
+const VALIDATION_IMAGES = 4;
+const P = 8;
+const MARGIN = 0.2;
+const PAIRS_PER_KIND = 100; // the first 100 matched + 100 mismatched of pairsDevTest's 500 + 500
 
-/** The peopleDevTrain identities with the most images. */
-function devTrainPeople(): string[] {
+/** peopleDevTrain identities with ≥ 4 images, in a seeded order: the first ones train, the next ones validate. */
+function devTrainPeople(): Array<{ name: string; n: number }> {
   const lines = readFileSync(join(lfwDir, 'peopleDevTrain.txt'), 'utf8').trim().split(/\r?\n/).slice(1);
-  return lines
+  const people = lines
     .map((l) => l.trim().split(/\s+/))
     .map(([name, n]) => ({ name, n: Number(n) }))
-    .sort((a, b) => b.n - a.n || a.name.localeCompare(b.name))
-    .slice(0, IDENTITIES)
-    .map((p) => p.name);
+    .filter((p) => p.n >= 4)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return shuffle(people, seededRandom(2024));
 }
 
-/** Mean batch-hard triplet loss over the whole set (a fixed yardstick, unlike the per-batch training loss). */
-function setTripletLoss(emb: tf.Tensor2D, labels: number[], margin: number): number {
-  return tf.tidy(() => {
-    const t = selectTriplets(pairwiseSquaredDistances(emb).dataSync(), labels, 'batch-hard', margin);
-    return tripletLoss(emb, t, margin).loss.dataSync()[0];
-  });
+/**
+ * The triplet loss as a fixed yardstick: the training identities cut into fixed groups of P (label order), each
+ * group's semi-hard triplets (the trained selection) over all its images, averaged over the groups.
+ */
+function groupedTripletLoss(emb: tf.Tensor2D, labels: number[]): number {
+  const ids = [...new Set(labels)].sort((a, b) => a - b);
+  const losses: number[] = [];
+  for (let g = 0; g + P <= ids.length; g += P) {
+    const group = new Set(ids.slice(g, g + P));
+    const rows = labels.flatMap((l, i) => (group.has(l) ? [i] : []));
+    const sub = rows.map((i) => labels[i]);
+    losses.push(
+      tf.tidy(() => {
+        const e = tf.gather(emb, rows) as tf.Tensor2D;
+        const t = selectTriplets(pairwiseSquaredDistances(e).dataSync(), sub, 'semi-hard', MARGIN);
+        return tripletLoss(e, t, MARGIN).loss.dataSync()[0];
+      }),
+    );
+  }
+  return losses.reduce((a, b) => a + b, 0) / losses.length;
 }
 
-/** Best-threshold verification accuracy of squared L2 distances on the pairs (View 1 DevTest subset). */
-function pairAccuracy(emb: tf.Tensor2D, pairs: Array<{ a: number; b: number; same: boolean }>): number {
+/** Best-threshold accuracy and ROC AUC of squared L2 distances on the pairs (View 1 DevTest subset). */
+function pairScores(emb: tf.Tensor2D, pairs: Array<{ a: number; b: number; same: boolean }>) {
   const d = tf.tidy(() => pairwiseSquaredDistances(emb).arraySync());
-  return chooseThreshold(pairs.map((p) => ({ distance: d[p.a][p.b], same: p.same }))).accuracy;
+  const scored = pairs.map((p) => ({ distance: d[p.a][p.b], same: p.same }));
+  return { accuracy: chooseThreshold(scored).accuracy, auc: auc(rocCurve(scored)) };
+}
+
+/** Unit embeddings of 0..255 crops through an inference network (OpenFace normalises its output itself). */
+function embed(net: FaceNetwork, images: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const parts: tf.Tensor2D[] = [];
+    for (let s = 0; s < images.shape[0]; s += 64) {
+      const n = Math.min(64, images.shape[0] - s);
+      parts.push(net.predict(scaleToUnit(tf.slice(images, s, n))));
+    }
+    return tf.concat(parts) as tf.Tensor2D;
+  });
 }
 
 const ready =
@@ -60,33 +112,39 @@ const ready =
 
 describe.runIf(ready)('trainTriplet on LFW peopleDevTrain (OpenFace, synthetic fixture weights, frozen trunk)', () => {
   it('triplet loss falls and View-1 DevTest accuracy does not fall', async () => {
+    const tensorsBefore = tf.memory().numTensors;
+    const t0 = performance.now();
     const h5 = readFixtureWeights('openface');
     const ctx = { ...modelContext, weightsPath: 'openface_weights.h5', readFile: async () => h5 };
     const pipeline = await FacePipeline.create(ctx, { embedder: 'openface', pick: 'central' });
     const aligner: Aligner = await models.aligners.get(pipeline.options.align).create(ctx);
-    const t0 = performance.now();
-    const cache = new Map<string, tf.Tensor3D>();
     const crop = async (name: string, index: number): Promise<tf.Tensor3D> => {
-      const key = `${name}/${index}`;
-      const hit = cache.get(key);
-      if (hit) return hit;
       const img = await readImageTensor(lfwImage(name, index));
       const [{ face }] = await pipeline.facesToEmbed(img, { enforceDetection: false });
       const aligned = aligner.align(img, face, openfaceSpec.template);
       img.dispose();
-      cache.set(key, aligned);
       return aligned;
+    };
+    const crops = async (people: Array<{ name: string; n: number }>, perIdentity: number) => {
+      const images: tf.Tensor3D[] = [];
+      const labels: number[] = [];
+      for (const [label, { name, n }] of people.entries()) {
+        for (let i = 1; i <= Math.min(n, perIdentity); i++) {
+          images.push(await crop(name, i));
+          labels.push(label);
+        }
+      }
+      const stacked = tf.stack(images) as tf.Tensor4D;
+      tf.dispose(images);
+      return { images: stacked, labels };
     };
 
     const people = devTrainPeople();
-    const trainCrops: tf.Tensor3D[] = [];
-    const labels: number[] = [];
-    for (const [label, name] of people.entries()) {
-      for (let i = 1; i <= PER_IDENTITY; i++) {
-        trainCrops.push(await crop(name, i));
-        labels.push(label);
-      }
-    }
+    const train = await crops(people.slice(0, TRAIN_IDENTITIES), TRAIN_IMAGES);
+    const val = await crops(
+      people.slice(TRAIN_IDENTITIES, TRAIN_IDENTITIES + VALIDATION_IDENTITIES),
+      VALIDATION_IMAGES,
+    );
     const all = await readPairs(join(lfwDir, 'pairsDevTest.txt'));
     const subset = [
       ...all.filter((p) => p.same).slice(0, PAIRS_PER_KIND),
@@ -105,37 +163,34 @@ describe.runIf(ready)('trainTriplet on LFW peopleDevTrain (OpenFace, synthetic f
     const pairs: Array<{ a: number; b: number; same: boolean }> = [];
     for (const p of subset) pairs.push({ a: await indexOf(p.a), b: await indexOf(p.b), same: p.same });
     pipeline.dispose();
+    const testImages = tf.stack(testCrops) as tf.Tensor4D;
+    tf.dispose(testCrops);
     const alignSeconds = (performance.now() - t0) / 1000;
 
-    const trainImages = tf.stack(trainCrops) as tf.Tensor4D;
-    const testImages = tf.stack(testCrops) as tf.Tensor4D;
-    tf.dispose([...cache.values()]);
-
-    const before = await TrainableNetwork.create(openfaceNetwork, { weights: h5 });
-    const measure = (net: TrainableNetwork) => {
-      const train = embedWith(net, 'openface', trainImages);
-      const test = embedWith(net, 'openface', testImages);
-      const r = { loss: setTripletLoss(train, labels, 0.2), accuracy: pairAccuracy(test, pairs) };
-      tf.dispose([train, test]);
+    const measure = (net: FaceNetwork) => {
+      const trainEmb = embed(net, train.images);
+      const testEmb = embed(net, testImages);
+      const r = { loss: groupedTripletLoss(trainEmb, train.labels), ...pairScores(testEmb, pairs) };
+      tf.dispose([trainEmb, testEmb]);
       return r;
     };
+    const before = await FaceNetwork.load(openfaceNetwork, h5);
     const start = measure(before);
     before.dispose();
 
     const counts: number[] = [];
     const steps: TripletProgress[] = [];
     const t1 = performance.now();
-    const { network, history } = await trainTriplet({
+    const { network, history, best } = await trainTriplet({
       model: 'openface',
-      data: tensorDataset(trainImages, labels),
+      data: tensorDataset(train.images, train.labels),
+      validation: tensorDataset(val.images, val.labels),
       weights: h5,
       trainableFrom: 'dense_layer',
-      identitiesPerBatch: 4,
-      imagesPerIdentity: PER_IDENTITY,
-      epochs: 10,
-      // AdaGrad's 0.05 barely moves a last layer behind this synthetic trunk (its raw outputs are large, so the
-      // normalised embedding's gradients are tiny): 0.5 makes the fall visible in 20 steps.
-      learningRate: 0.5,
+      identitiesPerBatch: P,
+      imagesPerIdentity: TRAIN_IMAGES,
+      margin: MARGIN,
+      epochs: 40,
       onProgress: (p) => {
         if (p.kind !== 'step') return;
         steps.push(p);
@@ -143,23 +198,32 @@ describe.runIf(ready)('trainTriplet on LFW peopleDevTrain (OpenFace, synthetic f
       },
     });
     const trainSeconds = (performance.now() - t1) / 1000;
-    const end = measure(network);
+    const inference = network.toFaceNetwork();
     network.dispose();
+    const end = measure(inference);
+    inference.dispose();
+    tf.dispose([train.images, val.images, testImages]);
+
+    const first = history[0];
+    const kept = history.find((h) => h.epoch === best?.epoch);
     console.log(
-      `LFW ${people.length} peopleDevTrain identities × ${PER_IDENTITY} (${testCrops.length} DevTest crops, ` +
-        `${pairs.length} pairs), ${tf.getBackend()}: align ${alignSeconds.toFixed(1)} s, ${steps.length} steps in ` +
-        `${trainSeconds.toFixed(1)} s; set triplet loss ${start.loss.toFixed(4)} → ${end.loss.toFixed(4)}; ` +
-        `epoch loss ${history.map((h) => h.loss.toFixed(3)).join(' → ')}; active ` +
-        `${history[0].activeFraction.toFixed(2)} → ${history[history.length - 1].activeFraction.toFixed(2)}; ` +
-        `DevTest accuracy ${start.accuracy.toFixed(3)} → ${end.accuracy.toFixed(3)}`,
+      `LFW ${TRAIN_IDENTITIES} peopleDevTrain identities (${train.labels.length} crops), ${VALIDATION_IDENTITIES} ` +
+        `validation identities (${val.labels.length}), ${pairs.length} DevTest pairs (${testImages.shape[0]} crops), ` +
+        `${tf.getBackend()}: align ${alignSeconds.toFixed(1)} s, ${steps.length} steps in ${trainSeconds.toFixed(1)} s; ` +
+        `epoch loss ${first.loss.toFixed(4)} → ${history[history.length - 1].loss.toFixed(4)}, kept epoch ` +
+        `${best?.epoch} of ${history.length} (loss ${kept?.loss.toFixed(4)}, validation AUC ` +
+        `${history[0].validationAuc?.toFixed(4)} after epoch 0, best ${best?.validationAuc.toFixed(4)}); grouped triplet loss ${start.loss.toFixed(4)} → ${end.loss.toFixed(4)}; ` +
+        `DevTest accuracy ${start.accuracy.toFixed(3)} → ${end.accuracy.toFixed(3)}, AUC ${start.auc.toFixed(4)} → ` +
+        `${end.auc.toFixed(4)}; total ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    expect(end.loss).toBeLessThan(0.8 * start.loss);
-    expect(history[history.length - 1].loss).toBeLessThan(history[0].loss);
-    // A random-weights trunk fine-tuned on 8 identities does not generalise; on this 60-pair subset (one pair =
-    // 1.7 %) accuracy is allowed to move by up to 10 points (measured 0.667 → 0.617), i.e. no collapse to chance.
-    expect(end.accuracy).toBeGreaterThanOrEqual(start.accuracy - 0.1);
+    // Validation on held-out identities improved on the starting weights, and those are the weights kept.
+    expect(best!.epoch).toBeGreaterThanOrEqual(0);
+    // The training loss falls by a real margin, on the batches and on the fixed yardstick.
+    expect(kept!.loss).toBeLessThan(0.9 * first.loss);
+    expect(end.loss).toBeLessThan(0.9 * start.loss);
+    // View-1 DevTest (never seen by training or selection) does not get worse.
+    expect(end.accuracy).toBeGreaterThanOrEqual(start.accuracy);
     expect(new Set(counts.slice(1)).size).toBe(1);
-    expect(trainSeconds).toBeLessThan(60);
-    tf.dispose([trainImages, testImages]);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });
