@@ -7,8 +7,18 @@ import { haveShared, lfwDir } from '../../../test/utils.js';
 import { main } from '../src/cli.js';
 
 const PEOPLE = ['Colin_Powell', 'Tony_Blair', 'Donald_Rumsfeld'];
+/** Held-out identities for --validation (none of PEOPLE). */
+const HELD_OUT = ['George_W_Bush', 'Gerhard_Schroeder'];
 const dir = mkdtempSync(join(tmpdir(), 'facekit-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A folder `name` in the temp dir holding symlinks to these LFW identity folders. */
+function lfwFolder(name: string, people: readonly string[]): string {
+  const folder = join(dir, name);
+  mkdirSync(folder);
+  for (const p of people) symlinkSync(join(lfwDir, 'images', p), join(folder, p));
+  return folder;
+}
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -103,6 +113,80 @@ describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet
     expect(existsSync(join(out, 'checkpoint.json'))).toBe(true);
   });
 
+  it('--validation: per-epoch validation AUC and the best epoch, in the progress lines, summary and JSON', async () => {
+    const data = lfwFolder('data-val', PEOPLE);
+    const validation = lfwFolder('validation', HELD_OUT);
+    const args = [
+      'train',
+      'facenet',
+      '--data',
+      data,
+      '--validation',
+      validation,
+      '--patience',
+      '1',
+      '--max-images-per-identity',
+      '3',
+      '--batch-identities',
+      '2',
+      '--images-per-identity',
+      '3',
+      '--epochs',
+      '3',
+      '--trainable-from',
+      'dense_layer',
+      '--selection',
+      'batch-hard',
+    ];
+    const r = await cli(...args);
+    expect(r.err).not.toMatch(/^facekit: E_/m);
+    expect(r.code).toBe(0);
+    // 1 to 3 epochs (patience 1 may stop early), each with its validation AUC and the best so far.
+    const epochLines = r.err.match(/^epoch \d+: .*$/gm) ?? [];
+    expect(epochLines.length).toBeGreaterThanOrEqual(1);
+    for (const l of epochLines) {
+      expect(l).toMatch(
+        /validation AUC [01]\.\d{4} \(best: (epoch \d|the starting weights), validation AUC [01]\.\d{4}\)/,
+      );
+    }
+    expect(r.out).toMatch(/^train facenet: .*validation AUC [01]\.\d{4}/);
+    expect(r.out).toMatch(
+      /; best: (epoch [1-3]|the starting weights), validation AUC [01]\.\d{4} \(its weights kept\)/,
+    );
+
+    const j = await cli(...args, '--no-restore-best', '--json');
+    expect(j.code).toBe(0);
+    const s = JSON.parse(j.out);
+    expect(s).toMatchObject({
+      identities: 3,
+      images: 9,
+      validation: { dir: validation, identities: 2, images: 6 },
+      restoredBest: false,
+    });
+    expect(s.history.length).toBeGreaterThanOrEqual(1);
+    expect(s.history.length).toBeLessThanOrEqual(3);
+    for (const h of s.history) {
+      expect(h.validationAuc).toBeGreaterThanOrEqual(0);
+      expect(h.validationAuc).toBeLessThanOrEqual(1);
+    }
+    // best.epoch is 0-based as in history (−1: the starting weights), and its AUC the highest seen.
+    expect(s.best.epoch).toBeGreaterThanOrEqual(-1);
+    expect(s.best.epoch).toBeLessThan(s.history.length);
+    for (const h of s.history) expect(h.validationAuc).toBeLessThanOrEqual(s.best.validationAuc);
+    if (s.best.epoch >= 0) expect(s.history[s.best.epoch].validationAuc).toBe(s.best.validationAuc);
+    // Patience 1 stops the epoch after the last improvement.
+    expect(s.stoppedEarly).toBe(s.history.length < 3);
+    if (s.stoppedEarly) expect(s.history.length).toBe(s.best.epoch + 2);
+  });
+
+  it('--validation sharing an identity with --data fails with E_CONFIG naming it', async () => {
+    const data = lfwFolder('data-overlap', PEOPLE);
+    const validation = lfwFolder('validation-overlap', [HELD_OUT[0], 'Tony_Blair']);
+    const r = await cli('train', 'facenet', '--data', data, '--validation', validation, '--epochs', '1');
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toMatch(/^facekit: E_CONFIG: --validation .*'Tony_Blair'/);
+  });
+
   it('refuses bad flags with one error line', async () => {
     const r = await cli('train', 'facenet', '--data', dir, '--selection', 'easy');
     expect(r.code).toBe(1);
@@ -110,5 +194,14 @@ describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet
     const r2 = await cli('train', 'facenet', '--data', join(dir, 'missing'));
     expect(r2.code).toBe(1);
     expect(r2.err.trim()).toMatch(/^facekit: E_IO: cannot read training folder/);
+    for (const patience of ['0', '1.5', 'x']) {
+      const r3 = await cli('train', 'facenet', '--data', dir, '--validation', dir, '--patience', patience);
+      expect(r3.code).toBe(1);
+      expect(r3.err.trim()).toMatch(/^facekit: E_CONFIG: --patience expects a (positive integer|number)/);
+    }
+    const r4 = await cli('train', 'facenet', '--data', dir, '--patience', '2');
+    expect(r4.err.trim()).toMatch(/^facekit: E_CONFIG: --patience needs --validation/);
+    const r5 = await cli('train', 'facenet', '--data', dir, '--no-restore-best');
+    expect(r5.err.trim()).toMatch(/^facekit: E_CONFIG: --no-restore-best needs --validation/);
   });
 });

@@ -94,6 +94,11 @@ const NETWORK_TEMPLATES = { openface: openfaceSpec.template, facenet: facenetSpe
 
 interface FacenetFlags extends CommonTrainFlags {
   model: string;
+  validation?: string;
+  validationPeople?: string;
+  patience?: string;
+  /** False with --no-restore-best (commander's default for a --no- flag is true). */
+  restoreBest?: boolean;
   batchIdentities?: string;
   imagesPerIdentity?: string;
   lr?: string;
@@ -102,24 +107,83 @@ interface FacenetFlags extends CommonTrainFlags {
   trainableFrom?: string;
 }
 
+/**
+ * The held-out identities of `--validation`: the same folder layout as `--data`, filtered by `--validation-people`
+ * and cut by `--max-images-per-identity` (not `--people` / `--max-identities`, which pick the training identities).
+ */
+async function loadValidation(
+  f: FacenetFlags & { validation: string },
+  template: Parameters<typeof faceFolderDataset>[1]['template'],
+): Promise<FaceFolderDataset> {
+  return faceFolderDataset(f.validation, {
+    ctx: nodeModelContext(),
+    template,
+    people: f.validationPeople ? await readPeopleFile(f.validationPeople) : undefined,
+    maxPerIdentity: positiveInt(f.maxImagesPerIdentity, 'max-images-per-identity'),
+  });
+}
+
+/** E_CONFIG naming a shared identity when the validation identities are not disjoint from the training ones. */
+function assertHeldOut(data: FaceFolderDataset, validation: FaceFolderDataset): void {
+  const training = new Set(data.names);
+  const shared = validation.names.filter((n) => training.has(n));
+  if (shared.length > 0) {
+    throw new FaceKitError(
+      'E_CONFIG',
+      `--validation must hold other identities than --data, but '${shared[0]}' is in both` +
+        (shared.length > 1 ? ` (${shared.length} shared)` : ''),
+    );
+  }
+}
+
+/** A best-epoch note: 1-based epochs as in the progress lines, epoch −1 being the starting weights. */
+function bestText(best: { epoch: number; validationAuc: number }): string {
+  const at = best.epoch < 0 ? 'the starting weights' : `epoch ${best.epoch + 1}`;
+  return `${at}, validation AUC ${best.validationAuc.toFixed(4)}`;
+}
+
 async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
   const model = f.model as TrainableNetworkName;
   if (!(model in NETWORK_TEMPLATES)) throw new FaceKitError('E_CONFIG', `--model must be openface or facenet`);
   if (f.selection !== undefined && f.selection !== 'semi-hard' && f.selection !== 'batch-hard') {
     throw new FaceKitError('E_CONFIG', `--selection must be semi-hard or batch-hard, got '${f.selection}'`);
   }
+  const patience = positiveInt(f.patience, 'patience');
+  if (f.validation === undefined) {
+    if (patience !== undefined) throw new FaceKitError('E_CONFIG', '--patience needs --validation DIR');
+    if (f.restoreBest === false) throw new FaceKitError('E_CONFIG', '--no-restore-best needs --validation DIR');
+    if (f.validationPeople) throw new FaceKitError('E_CONFIG', '--validation-people needs --validation DIR');
+  }
   const backend = await ensureBackend(f.backend);
   const resume = await resumeFrom<TripletCheckpoint>(f);
-  const data = await loadFolder(f, NETWORK_TEMPLATES[model as keyof typeof NETWORK_TEMPLATES]);
+  const template = NETWORK_TEMPLATES[model as keyof typeof NETWORK_TEMPLATES];
+  const data = await loadFolder(f, template);
+  let validation: FaceFolderDataset | undefined;
+  try {
+    if (f.validation !== undefined) {
+      validation = await loadValidation({ ...f, validation: f.validation }, template);
+      assertHeldOut(data, validation);
+    }
+  } catch (e) {
+    validation?.dispose();
+    data.dispose();
+    throw e;
+  }
+  // What trainTriplet would resolve too: the flag, else the checkpoint's choice, else on.
+  const restoreBest = validation ? (f.restoreBest === false ? false : (resume?.state.restoreBest ?? true)) : undefined;
   const bar = reporter(io, `train facenet (${model})`);
   const t0 = performance.now();
+  let totalSteps: number | undefined;
   try {
     const weights = f.weights ? new Uint8Array(await readWeights(f.weights)) : undefined;
-    const { network, history, steps } = await trainTriplet({
+    const { network, history, steps, best } = await trainTriplet({
       model,
       data,
       weights,
       resume,
+      validation,
+      restoreBest,
+      patience,
       trainableFrom: f.trainableFrom,
       epochs: positiveInt(f.epochs, 'epochs'),
       identitiesPerBatch: positiveInt(f.batchIdentities, 'batch-identities'),
@@ -130,13 +194,23 @@ async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
       seed: number(f.seed, 'seed'),
       checkpoint: checkpointWriter(f),
       onProgress: (p) => {
+        totalSteps = p.totalSteps;
         if (p.kind === 'step') bar.step(p.step, p.totalSteps);
         else if (!f.json && !io.isTTY) {
-          io.stderr(`epoch ${p.epoch + 1}: loss ${p.loss.toFixed(4)}, active ${p.activeFraction.toFixed(2)}\n`);
+          const auc =
+            p.validationAuc === undefined
+              ? ''
+              : `, validation AUC ${p.validationAuc.toFixed(4)}${p.best ? ` (best: ${bestText(p.best)})` : ''}`;
+          io.stderr(`epoch ${p.epoch + 1}: loss ${p.loss.toFixed(4)}, active ${p.activeFraction.toFixed(2)}${auc}\n`);
         }
       },
     });
     bar.stop();
+    // No abort signal here, so the only way to end short of the planned steps is `patience`.
+    const stoppedEarly =
+      validation !== undefined &&
+      (resume?.state.stoppedEarly === true || (totalSteps !== undefined && steps < totalSteps));
+    const early = stoppedEarly ? '; stopped early (--patience)' : '';
     try {
       if (f.out) {
         await mkdir(dirname(f.out), { recursive: true });
@@ -145,21 +219,38 @@ async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
     } finally {
       network.dispose();
     }
-    summary(io, f, {
-      command: 'train facenet',
-      model,
-      backend,
-      identities: data.classes,
-      images: data.size,
-      undetected: data.undetected,
-      steps,
-      history,
-      checkpoint: f.checkpoint ? join(f.checkpoint, CHECKPOINT_JSON) : null,
-      out: f.out ?? null,
-      seconds: (performance.now() - t0) / 1000,
-    });
+    summary(
+      io,
+      f,
+      {
+        command: 'train facenet',
+        model,
+        backend,
+        identities: data.classes,
+        images: data.size,
+        undetected: data.undetected,
+        steps,
+        history,
+        validation: validation
+          ? {
+              dir: f.validation,
+              identities: validation.classes,
+              images: validation.size,
+              undetected: validation.undetected,
+            }
+          : null,
+        best: best ?? null,
+        restoredBest: restoreBest === true && best !== undefined,
+        stoppedEarly,
+        checkpoint: f.checkpoint ? join(f.checkpoint, CHECKPOINT_JSON) : null,
+        out: f.out ?? null,
+        seconds: (performance.now() - t0) / 1000,
+      },
+      best ? `; best: ${bestText(best)}${restoreBest ? ' (its weights kept)' : ''}${early}` : '',
+    );
   } finally {
     bar.stop();
+    validation?.dispose();
     data.dispose();
   }
 }
@@ -264,7 +355,11 @@ async function readWeights(path: string): Promise<Buffer> {
   }
 }
 
-function summary(io: CliIO, f: CommonTrainFlags, s: Record<string, unknown> & { history: object[] }): void {
+/** Names of history fields in the text summary, where not the field name itself. */
+const HISTORY_LABELS: Record<string, string> = { validationAuc: 'validation AUC' };
+
+/** The JSON summary, or one line: steps, data, time, the last epoch's history, then `notes` and the output. */
+function summary(io: CliIO, f: CommonTrainFlags, s: Record<string, unknown> & { history: object[] }, notes = ''): void {
   if (f.json) {
     io.stdout(`${JSON.stringify(s)}\n`);
     return;
@@ -273,12 +368,12 @@ function summary(io: CliIO, f: CommonTrainFlags, s: Record<string, unknown> & { 
   const tail = last
     ? `; last epoch ${Object.entries(last)
         .filter(([k]) => k !== 'epoch')
-        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+        .map(([k, v]) => `${HISTORY_LABELS[k] ?? k} ${v.toFixed(4)}`)
         .join(', ')}`
     : '';
   io.stdout(
     `${s.command}: ${s.steps} steps on ${s.images} images of ${s.identities} identities in ` +
-      `${(s.seconds as number).toFixed(1)} s${tail}${s.out ? `; wrote ${s.out}` : ''}\n`,
+      `${(s.seconds as number).toFixed(1)} s${tail}${notes}${s.out ? `; wrote ${s.out}` : ''}\n`,
   );
 }
 
@@ -300,6 +395,13 @@ export const registerTrainCommands: RegisterCommands = (program, io) => {
     .option('--margin <x>', 'triplet margin α (default 0.2)')
     .option('--selection <rule>', 'semi-hard (default) or batch-hard')
     .option('--trainable-from <layer>', "train only this Keras layer and the ones after it (e.g. 'dense_layer')")
+    .option(
+      '--validation <dir>',
+      'held-out identities (same folder layout as --data, none of its identities): verification AUC after every epoch',
+    )
+    .option('--validation-people <file>', 'only these identities of --validation (a people file, like --people)')
+    .option('--patience <n>', 'with --validation: stop after n epochs without a better validation AUC')
+    .option('--no-restore-best', "with --validation: keep the last epoch's weights, not the best epoch's")
     .option('--out <file>', 'write the trained weights (packed facekit weights, readable by --weights)')
     .action((flags: FacenetFlags) => trainFacenet(flags, io));
   commonFlags(train.command('deepface').description('DeepFace identity classifier: softmax, SGD with momentum 0.9'))
