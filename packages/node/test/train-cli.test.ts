@@ -27,6 +27,20 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
+/** Flags of a small OpenFace run: 3 images per identity, batches of 2 × 3, dense head only, batch-hard. */
+const SMALL_FACENET = [
+  '--max-images-per-identity',
+  '3',
+  '--batch-identities',
+  '2',
+  '--images-per-identity',
+  '3',
+  '--trainable-from',
+  'dense_layer',
+  '--selection',
+  'batch-hard',
+];
+
 describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet', () => {
   it('trains 2 steps on 3 identities, prints a JSON summary and writes a checkpoint that resumes', async () => {
     // A data folder of three LFW identities (symlinked sub-folders: the LFW layout).
@@ -40,18 +54,9 @@ describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet
       'facenet',
       '--data',
       data,
-      '--max-images-per-identity',
-      '3',
-      '--batch-identities',
-      '2',
-      '--images-per-identity',
-      '3',
+      ...SMALL_FACENET,
       '--epochs',
       String(epochs),
-      '--trainable-from',
-      'dense_layer',
-      '--selection',
-      'batch-hard',
       '--checkpoint',
       ckpt,
       '--json',
@@ -125,18 +130,9 @@ describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet
       validation,
       '--patience',
       '1',
-      '--max-images-per-identity',
-      '3',
-      '--batch-identities',
-      '2',
-      '--images-per-identity',
-      '3',
+      ...SMALL_FACENET,
       '--epochs',
       '3',
-      '--trainable-from',
-      'dense_layer',
-      '--selection',
-      'batch-hard',
     ];
     const r = await cli(...args);
     expect(r.err).not.toMatch(/^facekit: E_/m);

@@ -56,18 +56,27 @@ function commonFlags(cmd: Command): Command {
     .option('--json', 'print one JSON summary on stdout');
 }
 
-/** Loads the data folder, aligning onto `template`, with a progress line while the first epoch fills the cache. */
+/**
+ * Loads a folder of identity subfolders, aligning onto `template`, with a progress line while the first epoch fills
+ * the cache. `pick` chooses identities and caps images per identity (the flags' strings, checked here).
+ */
 async function loadFolder(
-  f: CommonTrainFlags,
+  dir: string,
   template: Parameters<typeof faceFolderDataset>[1]['template'],
+  pick: { people?: string; maxIdentities?: string; maxImagesPerIdentity?: string },
 ): Promise<FaceFolderDataset> {
-  return faceFolderDataset(f.data, {
+  return faceFolderDataset(dir, {
     ctx: nodeModelContext(),
     template,
-    people: f.people ? await readPeopleFile(f.people) : undefined,
-    maxIdentities: positiveInt(f.maxIdentities, 'max-identities'),
-    maxPerIdentity: positiveInt(f.maxImagesPerIdentity, 'max-images-per-identity'),
+    people: pick.people ? await readPeopleFile(pick.people) : undefined,
+    maxIdentities: positiveInt(pick.maxIdentities, 'max-identities'),
+    maxPerIdentity: positiveInt(pick.maxImagesPerIdentity, 'max-images-per-identity'),
   });
+}
+
+/** A data set's sizes as the summaries report them. */
+function counts(d: FaceFolderDataset): { identities: number; images: number; undetected: number } {
+  return { identities: d.classes, images: d.size, undetected: d.undetected };
 }
 
 async function resumeFrom<T>(f: CommonTrainFlags): Promise<T | undefined> {
@@ -107,22 +116,6 @@ interface FacenetFlags extends CommonTrainFlags {
   trainableFrom?: string;
 }
 
-/**
- * The held-out identities of `--validation`: the same folder layout as `--data`, filtered by `--validation-people`
- * and cut by `--max-images-per-identity` (not `--people` / `--max-identities`, which pick the training identities).
- */
-async function loadValidation(
-  f: FacenetFlags & { validation: string },
-  template: Parameters<typeof faceFolderDataset>[1]['template'],
-): Promise<FaceFolderDataset> {
-  return faceFolderDataset(f.validation, {
-    ctx: nodeModelContext(),
-    template,
-    people: f.validationPeople ? await readPeopleFile(f.validationPeople) : undefined,
-    maxPerIdentity: positiveInt(f.maxImagesPerIdentity, 'max-images-per-identity'),
-  });
-}
-
 /** E_CONFIG naming a shared identity when the validation identities are not disjoint from the training ones. */
 function assertHeldOut(data: FaceFolderDataset, validation: FaceFolderDataset): void {
   const training = new Set(data.names);
@@ -157,11 +150,15 @@ async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
   const backend = await ensureBackend(f.backend);
   const resume = await resumeFrom<TripletCheckpoint>(f);
   const template = NETWORK_TEMPLATES[model as keyof typeof NETWORK_TEMPLATES];
-  const data = await loadFolder(f, template);
+  const data = await loadFolder(f.data, template, f);
   let validation: FaceFolderDataset | undefined;
   try {
     if (f.validation !== undefined) {
-      validation = await loadValidation({ ...f, validation: f.validation }, template);
+      // The held-out identities: --validation-people picks them; --people / --max-identities pick the training ones.
+      validation = await loadFolder(f.validation, template, {
+        people: f.validationPeople,
+        maxImagesPerIdentity: f.maxImagesPerIdentity,
+      });
       assertHeldOut(data, validation);
     }
   } catch (e) {
@@ -226,19 +223,10 @@ async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
         command: 'train facenet',
         model,
         backend,
-        identities: data.classes,
-        images: data.size,
-        undetected: data.undetected,
+        ...counts(data),
         steps,
         history,
-        validation: validation
-          ? {
-              dir: f.validation,
-              identities: validation.classes,
-              images: validation.size,
-              undetected: validation.undetected,
-            }
-          : null,
+        validation: validation ? { dir: f.validation, ...counts(validation) } : null,
         best: best ?? null,
         restoredBest: restoreBest === true && best !== undefined,
         stoppedEarly,
@@ -289,7 +277,7 @@ function deepfaceConfig(f: DeepfaceFlags): Partial<DeepFaceConfig> {
 async function trainDeepface(f: DeepfaceFlags, io: CliIO): Promise<void> {
   const backend = await ensureBackend(f.backend);
   const resume = await resumeFrom<DeepFaceCheckpoint>(f);
-  const data = await loadFolder(f, DEEPFACE_TEMPLATE);
+  const data = await loadFolder(f.data, DEEPFACE_TEMPLATE, f);
   const bar = reporter(io, 'train deepface');
   const t0 = performance.now();
   const initial = f.weights ? await loadDeepFaceKeras(new Uint8Array(await readWeights(f.weights))) : undefined;
@@ -330,9 +318,7 @@ async function trainDeepface(f: DeepfaceFlags, io: CliIO): Promise<void> {
     summary(io, f, {
       command: 'train deepface',
       backend,
-      identities: data.classes,
-      images: data.size,
-      undetected: data.undetected,
+      ...counts(data),
       steps,
       history,
       checkpoint: f.checkpoint && last ? join(f.checkpoint, CHECKPOINT_JSON) : null,
