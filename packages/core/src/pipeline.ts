@@ -222,11 +222,11 @@ export class FacePipeline {
     return this.refine(image, await this.detectBoxes(image, signal), signal);
   }
 
-  /** The detector's faces, largest first, before landmarks. */
-  private async detectBoxes(image: tf.Tensor3D, signal?: AbortSignal): Promise<Face[]> {
+  /** The detector's faces, largest first, before landmarks; `quick` when only the prominent face is wanted. */
+  private async detectBoxes(image: tf.Tensor3D, signal?: AbortSignal, quick = false): Promise<Face[]> {
     assertImageTensor(image);
     await abortCheckpoint(signal);
-    const found = await this.detector.detect(image, { minScore: this.options.minFaceScore });
+    const found = await this.detector.detect(image, { minScore: this.options.minFaceScore, quick });
     return found.sort((a, b) => boxArea(b.box) - boxArea(a.box));
   }
 
@@ -243,7 +243,8 @@ export class FacePipeline {
   /** Chooses the faces to embed: the largest (or all), or the whole image when allowed. */
   async facesToEmbed(image: tf.Tensor3D, o: RepresentOptions): Promise<Array<{ face: Face; summary: FaceSummary }>> {
     // Only the faces that will be embedded get landmarks: a crowd behind the subject costs one detector run.
-    const faces = await this.detectBoxes(image, o.signal);
+    // One face wanted: the detector may stop at a cheap look that shows a large face (BlazeFace: 160² for portraits).
+    const faces = await this.detectBoxes(image, o.signal, !o.all);
     if (faces.length === 0) {
       if (o.enforceDetection ?? true) {
         throw new FaceKitError(

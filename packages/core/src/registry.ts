@@ -51,8 +51,11 @@ export interface AlignmentTemplate {
  */
 export interface Detector {
   readonly name: string;
-  /** Faces in the image, best first. Never keeps a reference to `image`. */
-  detect(image: Tensor3D, options?: { minScore?: number; maxFaces?: number }): Promise<Face[]>;
+  /**
+   * Faces in the image, best first. Never keeps a reference to `image`. `quick`: the caller needs only the
+   * prominent face, so a detector may answer from a cheaper look when it shows a large face (and miss smaller ones).
+   */
+  detect(image: Tensor3D, options?: { minScore?: number; maxFaces?: number; quick?: boolean }): Promise<Face[]>;
   dispose(): void;
 }
 

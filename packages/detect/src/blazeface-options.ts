@@ -26,6 +26,13 @@ export interface BlazeFaceOptions {
    * nothing, down to AUTO_MIN_FACE_SIZE. `Infinity`: never tile.
    */
   minFaceSize?: number | 'auto';
+  /**
+   * For callers that need only the prominent face (the pipeline when it embeds one face per image): look at the
+   * whole image at QUICK_INPUT (160²) first, and when that finds a face at least ~30 % of the long side, answer with
+   * that look's faces and skip the full-resolution ones. Smaller faces beside a large one can then be missed.
+   * Default false: every look, every face.
+   */
+  quick?: boolean;
 }
 
 export type ResolvedOptions = Required<BlazeFaceOptions>;
@@ -51,5 +58,7 @@ export function resolveOptions(o: BlazeFaceOptions): ResolvedOptions {
   if (!(iouThreshold > 0 && iouThreshold <= 1)) {
     throw new FaceKitError('E_CONFIG', `iouThreshold must be in (0, 1], got ${iouThreshold}`);
   }
-  return { minScore, maxFaces, iouThreshold, zoomOut, minFaceSize };
+  const quick = o.quick ?? false;
+  if (typeof quick !== 'boolean') throw new FaceKitError('E_CONFIG', `quick must be a boolean, got ${String(quick)}`);
+  return { minScore, maxFaces, iouThreshold, zoomOut, minFaceSize, quick };
 }

@@ -25,8 +25,17 @@ import { type Candidate, iou, mergeClusters } from './weighted-merge.js';
  * const scale = BLAZEFACE_INPUT / Math.max(width, height);
  */
 export const BLAZEFACE_INPUT = 256;
-const ANCHORS = 896;
+/**
+ * Side of the quick look's input (BlazeFaceOptions.quick): 160² costs ~40 % of 256², and a face at least
+ * REFINE_BELOW (48) of its pixels wide — about 30 % of the image's long side — is well resolved there.
+ *
+ * @example
+ * const faces = await detector.detect(image, { quick: true }); // one 160² look for a portrait
+ */
+export const QUICK_INPUT = 160;
 const KEYPOINTS = 6;
+/** The model's four heads (scores and regressors of the stride-16 and stride-32 grids), run by name at any size. */
+const HEADS = [33, 34, 35, 36].map((c) => `StatefulPartitionedCall/functional_1/conv2d_${c}/BiasAdd`);
 
 /** Faces narrower than this in the model input get a closer look (see closerLook); LFW faces are ~105. */
 const REFINE_BELOW = 48;
@@ -46,6 +55,8 @@ export const BLAZEFACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouthCent
  * MediaPipe BlazeFace, full-range ("back camera") model: 256×256 input, 896 anchors, a box and six keypoints per
  * anchor, sigmoid scores. Per call:
  *
+ * 0. with `quick`, a look at the whole image at QUICK_INPUT (160²) first: when it finds a face at least 48 of its
+ *    pixels wide (~30 % of the long side), its faces are the answer and steps 1–3 are skipped;
  * 1. one look at the whole image, letterboxed (aspect kept, centred, black bars; box-filtered first when large);
  * 2. a zoomed-out look when the first finds nothing or hints at a face filling the frame (`zoomOut`);
  * 3. looks at tiles for faces too small for the whole-image look (`minFaceSize`);
@@ -70,16 +81,23 @@ export const BLAZEFACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouthCent
  */
 export class BlazeFaceDetector implements Detector {
   readonly name = 'blazeface';
-  private readonly anchors: tf.Tensor2D;
+  /** Anchor centres per input side: 896 at 256², 350 at 160². */
+  private readonly anchors = new Map<number, tf.Tensor2D>();
 
   private constructor(private readonly model: GraphModel) {
-    this.anchors = tf.tensor2d(blazeFaceAnchors(BLAZEFACE_INPUT), [ANCHORS, 2]);
+    for (const size of [BLAZEFACE_INPUT, QUICK_INPUT]) {
+      const centres = blazeFaceAnchors(size);
+      this.anchors.set(size, tf.tensor2d(centres, [centres.length / 2, 2]));
+    }
   }
 
   static async load(ctx: ModelContext): Promise<BlazeFaceDetector> {
-    return new BlazeFaceDetector(
-      await loadBundledGraph(ctx, 'blazeface-back.json', [BLAZEFACE_INPUT, BLAZEFACE_INPUT, 3]),
-    );
+    // Fully convolutional up to its heads: loaded free of the 256² input so the quick look can run at 160².
+    const model = await loadBundledGraph(ctx, 'blazeface-back.json', [BLAZEFACE_INPUT, BLAZEFACE_INPUT, 3], {
+      anySize: true,
+      nodes: HEADS,
+    });
+    return new BlazeFaceDetector(model);
   }
 
   async detect(image: tf.Tensor3D, options: BlazeFaceOptions = {}): Promise<Face[]> {
@@ -87,6 +105,10 @@ export class BlazeFaceDetector implements Detector {
     assertImageTensor(image);
     const [height, width] = image.shape;
     const whole = { x: 0, y: 0, width, height };
+    if (o.quick) {
+      const seen = await this.candidates(image, whole, 1, o.minScore, QUICK_INPUT);
+      if (seen.some((c) => c.inputWidth >= REFINE_BELOW)) return this.finish(image, seen, o);
+    }
     const first = await this.candidates(image, whole, 1, Math.min(o.minScore, ZOOM_OUT_HINT));
     const candidates = first.filter((c) => c.score >= o.minScore);
     if (o.zoomOut === 'always' || (o.zoomOut === 'auto' && wantsZoomOut(first, candidates, image.shape))) {
@@ -97,6 +119,12 @@ export class BlazeFaceDetector implements Detector {
     for (const w of tileWindows(width, height, minFace)) {
       candidates.push(...(await this.candidates(image, w, 1, o.minScore)));
     }
+    return this.finish(image, candidates, o);
+  }
+
+  /** Hard NMS over every look's candidates, weighted merge, closer looks at small faces; best first. */
+  private async finish(image: tf.Tensor3D, candidates: Candidate[], o: ResolvedOptions): Promise<Face[]> {
+    const [height, width] = image.shape;
     if (candidates.length === 0) return [];
     // nonMaxSuppression wants [y1, x1, y2, x2].
     const boxes = tf.tensor2d(candidates.map((c) => [c.box[1], c.box[0], c.box[3], c.box[2]]));
@@ -149,13 +177,19 @@ export class BlazeFaceDetector implements Detector {
    * coordinates. In a tile, candidates touching an edge shared with a neighbouring tile are dropped: they are faces
    * cut by the tile, which a neighbour (half a tile of overlap) sees whole.
    */
-  private async candidates(image: tf.Tensor3D, w: Window, fill: number, minScore: number): Promise<Candidate[]> {
+  private async candidates(
+    image: tf.Tensor3D,
+    w: Window,
+    fill: number,
+    minScore: number,
+    size = BLAZEFACE_INPUT,
+  ): Promise<Candidate[]> {
     const [height, width] = image.shape;
     const isWhole = w.width === width && w.height === height;
     const region = isWhole ? image : tf.slice(image, [w.y, w.x, 0], [w.height, w.width, 3]);
     let letterboxed: ReturnType<typeof letterbox>;
     try {
-      letterboxed = letterbox(region, BLAZEFACE_INPUT, fill);
+      letterboxed = letterbox(region, size, fill);
     } finally {
       if (!isWhole) region.dispose();
     }
@@ -163,7 +197,7 @@ export class BlazeFaceDetector implements Detector {
     let scores: tf.Tensor1D;
     let decoded: tf.Tensor2D;
     try {
-      ({ scores, decoded } = this.decode(input));
+      ({ scores, decoded } = this.decode(input, size));
     } finally {
       input.dispose();
     }
@@ -187,7 +221,7 @@ export class BlazeFaceDetector implements Detector {
         (w.y + w.height < height && b[3] > w.y + w.height - margin));
     const out: Candidate[] = [];
     const stride = 4 + 2 * KEYPOINTS;
-    for (let i = 0; i < ANCHORS; i++) {
+    for (let i = 0; i < scoreData.length; i++) {
       if (!(scoreData[i] >= minScore)) continue;
       const r = rows.subarray(i * stride, (i + 1) * stride);
       const keypoints: number[] = [];
@@ -198,24 +232,28 @@ export class BlazeFaceDetector implements Detector {
     return out;
   }
 
-  /** Scores [896] and decoded rows [896, 16]: corners x1 y1 x2 y2, then 6 keypoints, in letterbox pixels. */
-  private decode(input: tf.Tensor4D): { scores: tf.Tensor1D; decoded: tf.Tensor2D } {
+  /**
+   * Scores [n] and decoded rows [n, 16]: corners x1 y1 x2 y2, then 6 keypoints, in letterbox pixels (n = 896 at
+   * 256²). The regressors are pixel offsets from the anchor centres, so they decode alike at any input size.
+   */
+  private decode(input: tf.Tensor4D, size: number): { scores: tf.Tensor1D; decoded: tf.Tensor2D } {
+    const anchors = this.anchors.get(size);
+    if (!anchors) throw new FaceKitError('E_CONFIG', `blazeface: no anchors for a ${size}² input`);
+    const n = anchors.shape[0];
     return tf.tidy(() => {
-      const out = this.model.execute(input) as tf.Tensor[];
-      // Four outputs: scores and regressors of the 16×16 grid (512 anchors) and of the 8×8 grid (384 anchors).
-      const find = (n: number, c: number) => {
-        const t = out.find((x) => x.shape[1] === n && x.shape[2] === c);
-        if (!t) throw new FaceKitError('E_WEIGHTS_FORMAT', 'blazeface-back: unexpected output shapes');
-        return t;
-      };
-      const logits = tf.reshape(tf.concat([find(512, 1), find(384, 1)], 1), [ANCHORS]);
-      const regs = tf.reshape(tf.concat([find(512, 16), find(384, 16)], 1), [ANCHORS, 16]);
+      // Heads: scores and regressors of the stride-16 grid (2 anchors per cell) and of the stride-32 grid (6).
+      const [s16, s32, r16, r32] = this.model.execute(input, HEADS) as tf.Tensor4D[];
+      const n16 = s16.size;
+      if (n16 + s32.size !== n || r16.size !== 16 * n16 || r32.size !== 16 * (n - n16)) {
+        throw new FaceKitError('E_WEIGHTS_FORMAT', 'blazeface-back: unexpected head shapes');
+      }
+      const logits = tf.concat([tf.reshape(s16, [n16]), tf.reshape(s32, [n - n16])]);
+      const regs = tf.concat([tf.reshape(r16, [n16, 16]), tf.reshape(r32, [n - n16, 16])]);
       const scores = tf.sigmoid(tf.clipByValue(logits, -100, 100)) as tf.Tensor1D;
-      const anchors = this.anchors;
       const centre = tf.add(tf.slice(regs, [0, 0], [-1, 2]), anchors);
       const half = tf.div(tf.slice(regs, [0, 2], [-1, 2]), 2);
-      const offsets = tf.reshape(tf.slice(regs, [0, 4], [-1, 2 * KEYPOINTS]), [ANCHORS, KEYPOINTS, 2]);
-      const keypoints = tf.reshape(tf.add(offsets, tf.expandDims(anchors, 1)), [ANCHORS, 2 * KEYPOINTS]);
+      const offsets = tf.reshape(tf.slice(regs, [0, 4], [-1, 2 * KEYPOINTS]), [n, KEYPOINTS, 2]);
+      const keypoints = tf.reshape(tf.add(offsets, tf.expandDims(anchors, 1)), [n, 2 * KEYPOINTS]);
       const decoded = tf.concat([tf.sub(centre, half), tf.add(centre, half), keypoints], 1) as tf.Tensor2D;
       return { scores, decoded };
     });
@@ -223,7 +261,8 @@ export class BlazeFaceDetector implements Detector {
 
   dispose(): void {
     this.model.dispose();
-    this.anchors.dispose();
+    tf.dispose([...this.anchors.values()]);
+    this.anchors.clear();
   }
 }
 

@@ -1,6 +1,30 @@
 import { FaceKitError, graphModelHandler, isFaceKitError, type ModelContext } from '@facekit/core';
 import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 
+interface TopologyNode {
+  name: string;
+  op: string;
+  attr?: { shape?: { shape?: { dim?: Array<{ size?: string }> } } };
+}
+
+/** Options of loadBundledGraph. */
+export interface BundledGraphOptions {
+  /**
+   * Let the model run on other input sizes than the one it was converted for (fully convolutional models): the input
+   * placeholder's height and width become free after the declared shape has been checked.
+   */
+  anySize?: boolean;
+  /** Graph nodes the caller will execute by name; a model without one of them is E_WEIGHTS_FORMAT at load. */
+  nodes?: readonly string[];
+}
+
+/** The declared input shape of the graph's first placeholder, or undefined when it declares none. */
+function placeholderShape(nodes: TopologyNode[]): { node: TopologyNode; dims: Array<{ size?: string }> } | undefined {
+  const node = nodes.find((n) => n.op === 'Placeholder');
+  const dims = node?.attr?.shape?.shape?.dim;
+  return node && dims ? { node, dims } : undefined;
+}
+
 /**
  * Loads a bundled graph model through the platform's file loader and checks its input shape, so that a wrong or
  * damaged file fails here with E_WEIGHTS_FORMAT rather than later with a shape error.
@@ -9,21 +33,41 @@ export async function loadBundledGraph(
   ctx: ModelContext,
   modelJson: string,
   inputShape: [number, number, number],
+  options: BundledGraphOptions = {},
 ): Promise<GraphModel> {
+  const wrong = (what: string) => new FaceKitError('E_WEIGHTS_FORMAT', `${modelJson}: ${what}`);
+  const base = graphModelHandler(ctx.files, modelJson);
+  const handler = {
+    load: async () => {
+      if (!base.load) throw wrong('no loader');
+      const artifacts = await base.load();
+      const nodes = ((artifacts.modelTopology as { node?: TopologyNode[] }).node ?? []) as TopologyNode[];
+      const names = new Set(nodes.map((n) => n.name));
+      const missing = options.nodes?.find((n) => !names.has(n));
+      if (missing) throw wrong(`no graph node '${missing}'`);
+      if (options.anySize) {
+        const input = placeholderShape(nodes);
+        const declared = input?.dims.map((d) => Number(d.size ?? -1)) ?? [];
+        if (declared.length !== 4 || declared.slice(1).some((d, i) => d !== inputShape[i])) {
+          throw wrong(`expected input [batch, ${inputShape.join(', ')}], got [${declared.join(', ')}]`);
+        }
+        for (const i of [1, 2]) input!.dims[i].size = '-1';
+      }
+      return artifacts;
+    },
+  };
   let model: GraphModel;
   try {
-    model = await loadGraphModel(graphModelHandler(ctx.files, modelJson));
+    model = await loadGraphModel(handler);
   } catch (cause) {
     if (isFaceKitError(cause)) throw cause;
     throw new FaceKitError('E_WEIGHTS_FORMAT', `${modelJson} could not be loaded as a graph model`, { cause });
   }
   const shape = model.inputs[0]?.shape ?? [];
-  if (shape.length !== 4 || shape.slice(1).some((d, i) => d !== inputShape[i])) {
+  const expected = options.anySize ? [-1, -1, 3] : inputShape;
+  if (shape.length !== 4 || shape.slice(1).some((d, i) => d !== expected[i])) {
     model.dispose();
-    throw new FaceKitError(
-      'E_WEIGHTS_FORMAT',
-      `${modelJson}: expected input [batch, ${inputShape.join(', ')}], got [${shape.join(', ')}]`,
-    );
+    throw wrong(`expected input [batch, ${inputShape.join(', ')}], got [${shape.join(', ')}]`);
   }
   return model;
 }

@@ -141,6 +141,40 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('BlazeFaceDetector on LFW', () => {
     expect((await detector.detect(composite.isDisposed ? first : first, { maxFaces: 1 })).length).toBe(1);
   });
 
+  it('quick: a portrait is answered by one 160² look, close to the full answer; a small face gets the full looks', async () => {
+    const model = (detector as unknown as { model: { execute: (...a: unknown[]) => unknown } }).model;
+    const execute = model.execute;
+    const sizes: number[] = [];
+    model.execute = (...a: unknown[]) => {
+      sizes.push((a[0] as tf.Tensor).shape[1]!);
+      return execute.apply(model, a);
+    };
+    try {
+      const quick = subject(await detector.detect(first, { quick: true }))!;
+      expect(sizes).toEqual([160]);
+      expect(dist(centre(quick), centre(reference))).toBeLessThan(4);
+      expect(quick.box.width / reference.box.width).toBeGreaterThan(0.9);
+      expect(quick.box.width / reference.box.width).toBeLessThan(1.1);
+      for (const [i, p] of quick.five!.entries()) expect(dist(p, reference.five![i])).toBeLessThan(6);
+      // The same face at 1/4 of a 1000² canvas (~10 % of the side): too small to trust at 160², so the full looks run.
+      sizes.length = 0;
+      const canvas = pasteInto(first, 1000, 1000, 375, 375);
+      const full = await detector.detect(canvas);
+      const fullSizes = [...sizes];
+      sizes.length = 0;
+      const fallback = await detector.detect(canvas, { quick: true });
+      canvas.dispose();
+      expect(sizes[0]).toBe(160);
+      expect(sizes.slice(1)).toEqual(fullSizes);
+      expect(fallback).toEqual(full);
+    } finally {
+      model.execute = execute;
+    }
+    await expect(detector.detect(first, { quick: 1 as unknown as boolean })).rejects.toMatchObject({
+      code: 'E_CONFIG',
+    });
+  });
+
   it('honours maxFaces and minScore', async () => {
     const pair = tf.concat([first, second], 1) as tf.Tensor3D;
     expect((await detector.detect(pair)).length).toBeGreaterThanOrEqual(2);

@@ -221,9 +221,10 @@ export const CASES: CorpusCase[] = [
   },
   {
     kind: 'two faces: the largest is chosen',
-    // The subject is pasted unscaled, but on another canvas the detector's box and keypoints move by a pixel or so
-    // and FaceMesh's one look (the default on upright faces) follows them: the same person, not the same bits.
-    expected: SAME,
+    // The subject is pasted unscaled. The portrait alone is answered by BlazeFace's 160² quick look, the wider canvas
+    // (the face is ~24 % of its side) by the 256² looks; FaceMesh still lands within a fraction of a pixel, so the
+    // embedding matches to 1e-4. (Both on 256² looks it was only the same person: the outcome tracks sub-pixel moves.)
+    expected: EQUAL,
     run: async (c) => {
       const small = await sharp(c.other).resize(110, 110).toBuffer();
       return sameAs(
