@@ -78,7 +78,11 @@ export interface RepresentOptions {
 export interface FaceSummary {
   box: Box;
   score: number;
-  /** How many faces the detector found in the image. */
+  /**
+   * How many faces the detector found in the image. When one face is wanted, a detector's quick look (BlazeFace:
+   * 160² for portraits) may answer alone, so small bystanders beside a large face need not be counted; `detect()`
+   * and `all: true` count every face.
+   */
   faceCount: number;
   /**
    * The rule that chose this face: 'largest' / 'central' when several faces were found (see PipelineOptions.pick),
