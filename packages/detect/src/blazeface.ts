@@ -56,7 +56,7 @@ export const BLAZEFACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouthCent
  * anchor, sigmoid scores. Per call:
  *
  * 0. with `quick`, a look at the whole image at QUICK_INPUT (160²) first: when it finds a face at least 48 of its
- *    pixels wide (~30 % of the long side), its faces are the answer and steps 1–3 are skipped;
+ *    pixels wide (~30 % of the long side) and no zoom-out hint, its faces are the answer and steps 1–3 are skipped;
  * 1. one look at the whole image, letterboxed (aspect kept, centred, black bars; box-filtered first when large);
  * 2. a zoomed-out look when the first finds nothing or hints at a face filling the frame (`zoomOut`);
  * 3. looks at tiles for faces too small for the whole-image look (`minFaceSize`);
@@ -106,8 +106,11 @@ export class BlazeFaceDetector implements Detector {
     const [height, width] = image.shape;
     const whole = { x: 0, y: 0, width, height };
     if (o.quick) {
-      const seen = await this.candidates(image, whole, 1, o.minScore, QUICK_INPUT);
-      if (seen.some((c) => c.inputWidth >= REFINE_BELOW)) return this.finish(image, seen, o);
+      const seen = await this.candidates(image, whole, 1, Math.min(o.minScore, ZOOM_OUT_HINT), QUICK_INPUT);
+      const faces = seen.filter((c) => c.score >= o.minScore);
+      // A face filling the frame is invisible to this model at any size; its hint sends us to the full looks.
+      const hinted = o.zoomOut === 'always' || (o.zoomOut === 'auto' && wantsZoomOut(seen, faces, image.shape));
+      if (!hinted && faces.some((c) => c.inputWidth >= REFINE_BELOW)) return this.finish(image, faces, o);
     }
     const first = await this.candidates(image, whole, 1, Math.min(o.minScore, ZOOM_OUT_HINT));
     const candidates = first.filter((c) => c.score >= o.minScore);

@@ -267,9 +267,14 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('BlazeFaceDetector on LFW', () => {
     const tight = tf.slice(first, [80, 80, 0], [90, 90, 3]) as tf.Tensor3D;
     expect(await detector.detect(tight, { zoomOut: 'never' })).toEqual([]);
     const faces = await detector.detect(tight);
+    // At 160² the face spans fewer input pixels, within what the model resolves: the quick look sees it directly.
+    const quick = await detector.detect(tight, { quick: true });
     tight.dispose();
     expect(faces).toHaveLength(1);
     expect(faces[0].box.width).toBeGreaterThan(70);
+    expect(quick).toHaveLength(1);
+    expect(dist(centre(quick[0]), centre(faces[0]))).toBeLessThan(5);
+    for (const [i, p] of quick[0].five!.entries()) expect(dist(p, faces[0].five![i])).toBeLessThan(5);
   });
 
   it(`leaks no tensors over ${count(50, 10)} calls`, async () => {

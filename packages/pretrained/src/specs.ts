@@ -25,18 +25,18 @@ export const dlibResNet34Spec: EmbedderSpec = {
   defaultMetric: 'euclidean',
   // From the LFW View-2 folds (`facekit bench lfw`, all 6,000 pairs): the accuracy-maximising threshold per metric
   // and the logistic scale of P(same | distance) fitted around it.
-  thresholds: { cosine: 0.08542, euclidean: 0.5957, 'euclidean-l2': 0.4133, 'squared-l2': 0.1708 },
+  thresholds: { cosine: 0.08542, euclidean: 0.6004, 'euclidean-l2': 0.4133, 'squared-l2': 0.1708 },
   calibration: {
-    cosine: { scale: 181.8 },
-    euclidean: { scale: 49.42 },
-    'euclidean-l2': { scale: 74.33 },
-    'squared-l2': { scale: 90.88 },
+    cosine: { scale: 181.7 },
+    euclidean: { scale: 49.46 },
+    'euclidean-l2': { scale: 74.29 },
+    'squared-l2': { scale: 90.83 },
   },
   provenance:
     'LFW View 2 pairs.txt (10 folds, 6,000 pairs, 7,701 images, 0 without a detected face): BlazeFace → FaceMesh → ' +
     "'2d' aligner, pick 'central', flip on, BlazeFace's quick 160² look; threshold chosen on all pairs per metric " +
-    '(the per-fold thresholds, each chosen on the other nine folds, ranged 0.5955–0.6004 euclidean); 10-fold ' +
-    'accuracy 99.18% ± 0.24% (euclidean), AUC 0.9993; `facekit bench lfw --data LFW --json`, 2026-11-29. ' +
+    '(the per-fold thresholds, each chosen on the other nine folds, ranged 0.5963–0.6007 euclidean); 10-fold ' +
+    'accuracy 99.20% ± 0.27% (euclidean), AUC 0.9993; `facekit bench lfw --data LFW --json`, 2026-11-29. ' +
     "dlib's documented threshold: euclidean 0.6.",
   create: (ctx) => DlibResNetEmbedder.load(ctx),
 };
