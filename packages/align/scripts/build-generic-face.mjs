@@ -126,10 +126,9 @@ const median = (xs) => {
 
 // ---------- 1–2: meshes of DevTrain faces ----------
 
-async function collectMeshes() {
+async function collectMeshes({ core, detect }) {
   if (CACHE && existsSync(CACHE)) return JSON.parse(readFileSync(CACHE, 'utf8'));
   const tf = await useBackend();
-  const { core, detect } = await loadFacekit();
   const ctx = await modelContext();
   const detector = await core.models.detectors.get('blazeface').create(ctx);
   // Two FaceMesh looks on every face (the detect package's default before 'auto'; the file was built so).
@@ -163,11 +162,13 @@ async function collectMeshes() {
 
 // ---------- 3–7 ----------
 
-const { detect, align } = await loadFacekit();
+// One esbuild bundle of the sources for the whole script.
+const facekit = await loadFacekit();
+const { detect, align } = facekit;
 const MESH_TO_68 = detect.MESH_TO_68;
 /** Least-squares similarity (a, b, tx, ty) mapping src xy onto dst xy (z ignored): @facekit/align's Umeyama. */
 const similarity = align.estimateSimilarity;
-const collected = await collectMeshes();
+const collected = await collectMeshes(facekit);
 console.error(
   `${collected.faces.length} meshes from ${collected.tried} DevTrain images (every ${collected.step}th person)`,
 );

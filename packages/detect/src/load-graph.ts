@@ -63,9 +63,9 @@ export async function loadBundledGraph(
     if (isFaceKitError(cause)) throw cause;
     throw new FaceKitError('E_WEIGHTS_FORMAT', `${modelJson} could not be loaded as a graph model`, { cause });
   }
+  if (options.anySize) return model; // its declared input was checked before the size was freed
   const shape = model.inputs[0]?.shape ?? [];
-  const expected = options.anySize ? [-1, -1, 3] : inputShape;
-  if (shape.length !== 4 || shape.slice(1).some((d, i) => d !== expected[i])) {
+  if (shape.length !== 4 || shape.slice(1).some((d, i) => d !== inputShape[i])) {
     model.dispose();
     throw wrong(`expected input [batch, ${inputShape.join(', ')}], got [${shape.join(', ')}]`);
   }

@@ -5,6 +5,7 @@ import {
   decodeCheckpointTensors,
   FaceKitError,
   rocCurve,
+  type ScoredPair,
   snapshotTensors,
   throwIfAborted,
   type TrainingCheckpoint,
@@ -222,6 +223,10 @@ export interface TripletTrainResult {
    * weights `network` holds.
    */
   best?: { epoch: number; validationAuc: number };
+  /** True when `network` holds the best validation epoch's weights (`validation` with `restoreBest`). */
+  restoredBest: boolean;
+  /** True when `patience` ended training before its planned epochs (here or in the run it resumed). */
+  stoppedEarly: boolean;
 }
 
 function positiveInt(v: number, what: string): number {
@@ -393,7 +398,7 @@ async function validationAuc(feed: Feeder, data: TrainingData, cache: TrunkCache
   } finally {
     tf.dispose(parts);
   }
-  const pairs: Array<{ distance: number; same: boolean }> = [];
+  const pairs: ScoredPair[] = [];
   for (let i = 0; i < data.size; i++) {
     for (let j = i + 1; j < data.size; j++) pairs.push({ distance: dist[i][j], same: labels[i] === labels[j] });
   }
@@ -612,5 +617,12 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
     tf.dispose(bestWeights ?? []);
   }
   optimizer.dispose();
-  return { network: net, history: state.history, steps: state.step, ...(state.best && { best: { ...state.best } }) };
+  return {
+    network: net,
+    history: state.history,
+    steps: state.step,
+    ...(state.best && { best: { ...state.best } }),
+    restoredBest: state.restoreBest === true && state.best !== undefined,
+    stoppedEarly: state.stoppedEarly === true,
+  };
 }

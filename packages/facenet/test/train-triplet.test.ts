@@ -229,6 +229,8 @@ describe('trainTriplet validation', () => {
     const last = await trainTriplet({ ...options, restoreBest: false });
     expect(last.history.map((h) => h.validationAuc)).toEqual(aucs);
     expect(setAuc(last.network, val.images, val.labels)).toBeCloseTo(aucs[3], 6);
+    expect(kept).toMatchObject({ restoredBest: true, stoppedEarly: false });
+    expect(last).toMatchObject({ restoredBest: false, stoppedEarly: false });
 
     // Resume from epoch 1's checkpoint (it carries the best weights so far) → the same end.
     expect(saved[0].specs.some((s) => s.name.endsWith('/best'))).toBe(true);
@@ -262,6 +264,7 @@ describe('trainTriplet validation', () => {
     expect(r.best).toEqual({ epoch: -1, validationAuc: 1 });
     expect(r.history).toHaveLength(1); // epoch 0 did not beat the start: stop
     expect(r.steps).toBe(2);
+    expect(r).toMatchObject({ stoppedEarly: true, restoredBest: true });
     const [a, b] = [flatTrainable(start), flatTrainable(r.network)];
     expect(maxAbsDiff(a, b)).toBe(0);
     tf.dispose([a, b]);

@@ -166,20 +166,18 @@ async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
     data.dispose();
     throw e;
   }
-  // What trainTriplet would resolve too: the flag, else the checkpoint's choice, else on.
-  const restoreBest = validation ? (f.restoreBest === false ? false : (resume?.state.restoreBest ?? true)) : undefined;
   const bar = reporter(io, `train facenet (${model})`);
   const t0 = performance.now();
-  let totalSteps: number | undefined;
   try {
     const weights = f.weights ? new Uint8Array(await readWeights(f.weights)) : undefined;
-    const { network, history, steps, best } = await trainTriplet({
+    const { network, history, steps, best, restoredBest, stoppedEarly } = await trainTriplet({
       model,
       data,
       weights,
       resume,
       validation,
-      restoreBest,
+      // Unset: trainTriplet's default (on), or the resumed checkpoint's choice.
+      restoreBest: f.restoreBest === false ? false : undefined,
       patience,
       trainableFrom: f.trainableFrom,
       epochs: positiveInt(f.epochs, 'epochs'),
@@ -191,7 +189,6 @@ async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
       seed: number(f.seed, 'seed'),
       checkpoint: checkpointWriter(f),
       onProgress: (p) => {
-        totalSteps = p.totalSteps;
         if (p.kind === 'step') bar.step(p.step, p.totalSteps);
         else if (!f.json && !io.isTTY) {
           const auc =
@@ -203,10 +200,6 @@ async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
       },
     });
     bar.stop();
-    // No abort signal here, so the only way to end short of the planned steps is `patience`.
-    const stoppedEarly =
-      validation !== undefined &&
-      (resume?.state.stoppedEarly === true || (totalSteps !== undefined && steps < totalSteps));
     const early = stoppedEarly ? '; stopped early (--patience)' : '';
     try {
       if (f.out) {
@@ -228,13 +221,13 @@ async function trainFacenet(f: FacenetFlags, io: CliIO): Promise<void> {
         history,
         validation: validation ? { dir: f.validation, ...counts(validation) } : null,
         best: best ?? null,
-        restoredBest: restoreBest === true && best !== undefined,
+        restoredBest,
         stoppedEarly,
         checkpoint: f.checkpoint ? join(f.checkpoint, CHECKPOINT_JSON) : null,
         out: f.out ?? null,
         seconds: (performance.now() - t0) / 1000,
       },
-      best ? `; best: ${bestText(best)}${restoreBest ? ' (its weights kept)' : ''}${early}` : '',
+      best ? `; best: ${bestText(best)}${restoredBest ? ' (its weights kept)' : ''}${early}` : '',
     );
   } finally {
     bar.stop();
