@@ -47,6 +47,34 @@ export interface ConvBnOptions extends ConvOptions {
 }
 
 /**
+ * Keras names of the layers an Inception-ResNet residual is made of, so each can be read as an intermediate output.
+ *
+ * @example
+ * x = ops.residual(x, up, 0.17, { scaled: 'lambda', sum: 'add', relu: 'Block35_1_Activation' });
+ */
+export interface ResidualNames {
+  /** The `Lambda` that scales the branch. */
+  scaled?: string;
+  /** The `Add` of the block input and the scaled branch. */
+  sum?: string;
+  /** The ReLU `Activation` after the sum (none: no ReLU). */
+  relu?: string;
+}
+
+/**
+ * Keras names of the four layers of OpenFace's L2 pooling (x² → AveragePooling2D → ×9 → sqrt).
+ *
+ * @example
+ * x = ops.l2Pool(x, 3, 3, { square: 'power2_3b', pool: 'average_pooling2d', scaled: 'mult9_3b', sqrt: 'sqrt_3b' });
+ */
+export interface L2PoolNames {
+  square?: string;
+  pool?: string;
+  scaled?: string;
+  sqrt?: string;
+}
+
+/**
  * The operations the FaceNet-family networks are written in. A network is one generic function over these ops, run
  * either on shapes (to derive the weights it expects and its parameter count, see ShapeOps) or on tensors (TensorOps).
  * `name` arguments are Keras layer names; they key weights (for layers with weights) and intermediate outputs.
@@ -64,13 +92,18 @@ export interface Ops<T> {
   avgPool(x: T, size: number, strides: number, name?: string): T;
   zeroPad(x: T, padding: Padding2D, name?: string): T;
   concat(xs: T[], name?: string): T;
-  /** `x + scale * y`, then ReLU when `relu` names the activation layer (Inception-ResNet residual). */
-  residual(x: T, y: T, scale: number, relu?: string): T;
+  /**
+   * `x + scale * y`, then ReLU when `names.relu` names the activation layer (Inception-ResNet residual: Keras
+   * `Lambda` scale, `Add`, `Activation`).
+   */
+  residual(x: T, y: T, scale: number, names?: ResidualNames): T;
   /** tf.nn.lrn with TF's semantics (alpha not divided by the window size). */
   lrn(x: T, name: string, p: { depthRadius: number; bias: number; alpha: number; beta: number }): T;
-  /** OpenFace's L2 pooling: sqrt(9 · AvgPool(size, strides)(x²)). */
-  l2Pool(x: T, size: number, strides: number, name?: string): T;
+  /** OpenFace's L2 pooling: sqrt(9 · AvgPool(size, strides)(x²)), four Keras layers. */
+  l2Pool(x: T, size: number, strides: number, names?: L2PoolNames): T;
   globalAvgPool(x: T, name?: string): T;
+  /** Dropout: the identity at inference (and in facekit's training, which runs the network in inference mode). */
+  dropout(x: T, name?: string): T;
   flatten(x: T, name?: string): T;
   dense(x: T, name: string, units: number, bias: boolean): T;
   /** BatchNormalization on its own (rank 2 here: Keras uses the plain, unclamped epsilon). */
@@ -94,6 +127,24 @@ export interface NetworkDefinition {
   /** Whether the network L2-normalises its output itself. */
   normalized: boolean;
   graph<T>(ops: Ops<T>, input: T): T;
+}
+
+/**
+ * tf.keras auto-names for unnamed layers: `activation`, `activation_1`, ... in creation order (one counter per
+ * base name), so a network written in creation order gets the names Keras saved its weights and layers under.
+ *
+ * @example
+ * const auto = kerasAutoNamer();
+ * auto('lambda'); // 'lambda'
+ * auto('lambda'); // 'lambda_1'
+ */
+export function kerasAutoNamer(): (base: string) => string {
+  const counts = new Map<string, number>();
+  return (base) => {
+    const n = counts.get(base) ?? 0;
+    counts.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
+  };
 }
 
 const pair = (k: number | [number, number]): [number, number] => (typeof k === 'number' ? [k, k] : k);
@@ -184,21 +235,30 @@ export class ShapeOps implements Ops<number[]> {
       throw new Error(`concat ${name}: spatial sizes differ ${JSON.stringify(xs)}`);
     return [h, w, xs.reduce((a, s) => a + s[2], 0)];
   }
-  residual(x: number[], y: number[], _scale: number, relu?: string): number[] {
-    this.tap(relu);
-    if (x.join() !== y.join()) throw new Error(`residual ${relu}: shapes differ ${x} vs ${y}`);
+  residual(x: number[], y: number[], _scale: number, names: ResidualNames = {}): number[] {
+    this.tap(names.scaled);
+    this.tap(names.sum);
+    this.tap(names.relu);
+    if (x.join() !== y.join()) throw new Error(`residual ${names.sum}: shapes differ ${x} vs ${y}`);
     return x;
   }
   lrn(x: number[], name: string): number[] {
     this.tap(name);
     return x;
   }
-  l2Pool(x: number[], size: number, strides: number, name?: string): number[] {
-    return this.maxPool(x, size, strides, name);
+  l2Pool(x: number[], size: number, strides: number, names: L2PoolNames = {}): number[] {
+    this.tap(names.square);
+    this.tap(names.pool);
+    this.tap(names.scaled);
+    return this.maxPool(x, size, strides, names.sqrt);
   }
   globalAvgPool(x: number[], name?: string): number[] {
     this.tap(name);
     return [x[2]];
+  }
+  dropout(x: number[], name?: string): number[] {
+    this.tap(name);
+    return x;
   }
   flatten(x: number[], name?: string): number[] {
     this.tap(name);

@@ -1,4 +1,4 @@
-import type { NetworkDefinition, Ops } from './graph.js';
+import { kerasAutoNamer, type NetworkDefinition, type Ops } from './graph.js';
 
 /** BatchNormalization in deepface's Inception-ResNet-v1: epsilon 0.001, scale=False (no gamma). */
 const BN_EPS = 0.001;
@@ -26,6 +26,9 @@ function graph<T>(o: Ops<T>, input: T, dim: number): T {
       eps: BN_EPS,
       scale: false,
     });
+  // The merge of a residual block: Lambda(scale) and Add, auto-named by Keras in creation order.
+  const auto = kerasAutoNamer();
+  const merge = () => ({ scaled: auto('lambda'), sum: auto('add') });
   // The residual branch: 1x1 conv with bias, no BN, scaled and added to the block input.
   const up = (x: T, name: string, filters: number) =>
     o.conv(x, name, { filters, kernel: 1, padding: 'same', bias: true });
@@ -48,7 +51,7 @@ function graph<T>(o: Ops<T>, input: T, dim: number): T {
     b2 = cb(b2, `${p}Branch_2_Conv2d_0b_3x3`, 32, 3, 1, 'same');
     b2 = cb(b2, `${p}Branch_2_Conv2d_0c_3x3`, 32, 3, 1, 'same');
     const mixed = up(o.concat([b0, b1, b2], `${p}Concatenate`), `${p}Conv2d_1x1`, 256);
-    x = o.residual(x, mixed, 0.17, `${p}Activation`);
+    x = o.residual(x, mixed, 0.17, { ...merge(), relu: `${p}Activation` });
   }
 
   // Mixed_6a (reduction A): 17×17×256 → 8×8×896.
@@ -69,7 +72,7 @@ function graph<T>(o: Ops<T>, input: T, dim: number): T {
     b1 = cb(b1, `${p}Branch_${k}_Conv2d_0b_1x7`, 128, [1, 7], 1, 'same');
     b1 = cb(b1, `${p}Branch_${k}_Conv2d_0c_7x1`, 128, [7, 1], 1, 'same');
     const mixed = up(o.concat([b0, b1], `${p}Concatenate`), `${p}Conv2d_1x1`, 896);
-    x = o.residual(x, mixed, 0.1, `${p}Activation`);
+    x = o.residual(x, mixed, 0.1, { ...merge(), relu: `${p}Activation` });
   }
 
   // Mixed_7a (reduction B): 8×8×896 → 3×3×1792.
@@ -94,11 +97,11 @@ function graph<T>(o: Ops<T>, input: T, dim: number): T {
     b1 = cb(b1, `${br}_Conv2d_0b_1x3`, 192, [1, 3], 1, 'same');
     b1 = cb(b1, `${br}_Conv2d_0c_3x1`, 192, [3, 1], 1, 'same');
     const mixed = up(o.concat([b0, b1], `${p}Concatenate`), `${p}Conv2d_1x1`, 1792);
-    x = k <= 5 ? o.residual(x, mixed, 0.2, `${p}Activation`) : o.residual(x, mixed, 1);
+    x = o.residual(x, mixed, k <= 5 ? 0.2 : 1, { ...merge(), ...(k <= 5 && { relu: `${p}Activation` }) });
   }
 
   x = o.globalAvgPool(x, 'AvgPool');
-  // Dropout(0.2) is the identity at inference.
+  x = o.dropout(x, 'Dropout'); // rate 0.2 in Keras; the identity at inference
   x = o.dense(x, 'Bottleneck', dim, false);
   return o.bn(x, 'Bottleneck_BatchNorm', BN_EPS, false);
 }

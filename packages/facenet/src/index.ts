@@ -4,9 +4,12 @@ export {
   type ConvBnOptions,
   type ConvOptions,
   describeNetwork,
+  kerasAutoNamer,
+  type L2PoolNames,
   type NetworkDefinition,
   type Ops,
   type Padding2D,
+  type ResidualNames,
   ShapeOps,
 } from './graph.js';
 export { FUSED_BN_MIN_EPSILON, type FoldedConv, foldConvBn, TensorOps } from './tensor-ops.js';

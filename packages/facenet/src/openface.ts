@@ -1,4 +1,4 @@
-import type { NetworkDefinition, Ops, Padding2D } from './graph.js';
+import { kerasAutoNamer, type NetworkDefinition, type Ops, type Padding2D } from './graph.js';
 
 /** One inception block of nn4.small2: which branches it has and their sizes. */
 interface InceptionBlock {
@@ -46,22 +46,12 @@ const BLOCKS: InceptionBlock[] = [
   { id: '5b', b3: [96, 384, 1], pool: { kind: 'max', filters: 96, pad: sym(1) }, b1: 256 },
 ];
 
-/** tf.keras auto-names for unnamed layers: `activation`, `activation_1`, ... in creation order. */
-function autoNamer(): (base: string) => string {
-  const counts = new Map<string, number>();
-  return (base) => {
-    const n = counts.get(base) ?? 0;
-    counts.set(base, n + 1);
-    return n === 0 ? base : `${base}_${n}`;
-  };
-}
-
 /** BatchNormalization epsilon in deepface's OpenFace (Keras' fused kernel raises it to 1.001e-5, see TensorOps). */
 const BN_EPS = 1e-5;
 const LRN = { depthRadius: 5, bias: 1, alpha: 1e-4, beta: 0.75 };
 
 function graph<T>(o: Ops<T>, input: T): T {
-  const auto = autoNamer();
+  const auto = kerasAutoNamer();
   // Conv2D(bias) → BatchNormalization(eps 1e-5, scale) → ReLU.
   const cbr = (x: T, conv: string, bn: string, filters: number, kernel: number, strides = 1) =>
     o.convBn(x, {
@@ -96,8 +86,15 @@ function graph<T>(o: Ops<T>, input: T): T {
     };
     branches.push(reduceThen('3x3', b.b3, 3));
     if (b.b5) branches.push(reduceThen('5x5', b.b5, 5));
-    let pool = b.pool.kind === 'max' ? o.maxPool(x, 3, 2, auto('max_pooling2d')) : o.l2Pool(x, 3, 3, `sqrt_${b.id}`);
-    if (b.pool.kind === 'l2') auto('average_pooling2d');
+    let pool =
+      b.pool.kind === 'max'
+        ? o.maxPool(x, 3, 2, auto('max_pooling2d'))
+        : o.l2Pool(x, 3, 3, {
+            square: `power2_${b.id}`,
+            pool: auto('average_pooling2d'),
+            scaled: `mult9_${b.id}`,
+            sqrt: `sqrt_${b.id}`,
+          });
     if (b.pool.filters) pool = cbr(pool, `${p}_pool_conv`, `${p}_pool_bn`, b.pool.filters, 1);
     branches.push(pad(pool, b.pool.pad));
     if (b.b1) branches.push(cbr(x, `${p}_1x1_conv`, `${p}_1x1_bn`, b.b1, 1));

@@ -1,5 +1,13 @@
 import { FaceKitError } from '@facekit/core';
-import type { ConvBnOptions, ConvOptions, NetworkDefinition, Ops, Padding2D } from './graph.js';
+import type {
+  ConvBnOptions,
+  ConvOptions,
+  L2PoolNames,
+  NetworkDefinition,
+  Ops,
+  Padding2D,
+  ResidualNames,
+} from './graph.js';
 
 /** A value of the frozen prefix that the head run skipped (never computed); each one is its own token. */
 class Skipped {}
@@ -67,8 +75,8 @@ class SplitOps<T> implements Ops<T | Skipped> {
   concat(xs: Array<T | Skipped>, name?: string): T | Skipped {
     return this.op([], xs, (vs) => this.inner.concat(vs, name));
   }
-  residual(x: T | Skipped, y: T | Skipped, scale: number, relu?: string): T | Skipped {
-    return this.op([], [x, y], ([a, b]) => this.inner.residual(a, b, scale, relu));
+  residual(x: T | Skipped, y: T | Skipped, scale: number, names?: ResidualNames): T | Skipped {
+    return this.op([], [x, y], ([a, b]) => this.inner.residual(a, b, scale, names));
   }
   lrn(
     x: T | Skipped,
@@ -77,11 +85,14 @@ class SplitOps<T> implements Ops<T | Skipped> {
   ): T | Skipped {
     return this.op([], [x], ([v]) => this.inner.lrn(v, name, p));
   }
-  l2Pool(x: T | Skipped, size: number, strides: number, name?: string): T | Skipped {
-    return this.op([], [x], ([v]) => this.inner.l2Pool(v, size, strides, name));
+  l2Pool(x: T | Skipped, size: number, strides: number, names?: L2PoolNames): T | Skipped {
+    return this.op([], [x], ([v]) => this.inner.l2Pool(v, size, strides, names));
   }
   globalAvgPool(x: T | Skipped, name?: string): T | Skipped {
     return this.op([], [x], ([v]) => this.inner.globalAvgPool(v, name));
+  }
+  dropout(x: T | Skipped, name?: string): T | Skipped {
+    return this.op([], [x], ([v]) => this.inner.dropout(v, name));
   }
   flatten(x: T | Skipped, name?: string): T | Skipped {
     return this.op([], [x], ([v]) => this.inner.flatten(v, name));

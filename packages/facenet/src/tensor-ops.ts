@@ -1,7 +1,7 @@
 import { FaceKitError } from '@facekit/core';
 import type { LayerWeights } from '@facekit/keras';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvBnOptions, ConvOptions, FoldSpec, Ops, Padding2D } from './graph.js';
+import type { ConvBnOptions, ConvOptions, FoldSpec, L2PoolNames, Ops, Padding2D, ResidualNames } from './graph.js';
 
 /**
  * Keras runs BatchNormalization on rank-4 tensors through TF's fused kernel, which raises epsilon to at least
@@ -150,22 +150,28 @@ export class TensorOps implements Ops<tf.Tensor> {
     return this.tap(name, tf.concat(xs, 3));
   }
 
-  residual(x: tf.Tensor, y: tf.Tensor, scale: number, relu?: string): tf.Tensor {
-    const sum = tf.add(x, scale === 1 ? y : tf.mul(y, scale));
-    return relu ? this.relu(sum, relu) : sum;
+  residual(x: tf.Tensor, y: tf.Tensor, scale: number, names: ResidualNames = {}): tf.Tensor {
+    const scaled = this.tap(names.scaled, scale === 1 ? y : tf.mul(y, scale));
+    const sum = this.tap(names.sum, tf.add(x, scaled));
+    return names.relu ? this.relu(sum, names.relu) : sum;
   }
 
   lrn(x: tf.Tensor, name: string, p: { depthRadius: number; bias: number; alpha: number; beta: number }): tf.Tensor {
     return this.tap(name, tf.localResponseNormalization(x as tf.Tensor4D, p.depthRadius, p.bias, p.alpha, p.beta));
   }
 
-  l2Pool(x: tf.Tensor, size: number, strides: number, name?: string): tf.Tensor {
-    const pooled = tf.avgPool(tf.square(x) as tf.Tensor4D, size, strides, 'valid');
-    return this.tap(name, tf.sqrt(tf.mul(pooled, 9)));
+  l2Pool(x: tf.Tensor, size: number, strides: number, names: L2PoolNames = {}): tf.Tensor {
+    const squared = this.tap(names.square, tf.square(x)) as tf.Tensor4D;
+    const pooled = this.tap(names.pool, tf.avgPool(squared, size, strides, 'valid'));
+    return this.tap(names.sqrt, tf.sqrt(this.tap(names.scaled, tf.mul(pooled, 9))));
   }
 
   globalAvgPool(x: tf.Tensor, name?: string): tf.Tensor {
     return this.tap(name, tf.mean(x, [1, 2]));
+  }
+
+  dropout(x: tf.Tensor, name?: string): tf.Tensor {
+    return this.tap(name, x);
   }
 
   flatten(x: tf.Tensor, name?: string): tf.Tensor {

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { isFaceKitError } from '@facekit/core';
 import {
   FaceNetwork,
   type NetworkDefinition,
   convertWeights,
+  describeNetwork,
   expectedWeights,
   inceptionResnetV1,
   openfaceNetwork,
@@ -10,6 +12,7 @@ import {
 import { countParameters, isPackedTfjsWeights } from '@facekit/keras';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { fixtureIntermediates, fixtureManifest, fixtureVariants } from '../../../test/keras-fixtures.js';
 import { haveShared } from '../../../test/utils.js';
 import { agreement, fixtureDir, readFixtureTensor, readFixtureWeights, withinTolerance } from './fixture-utils.js';
 
@@ -17,32 +20,23 @@ interface Case {
   fixture: string;
   def: NetworkDefinition;
   params: number;
-  /** Intermediate fixture files in network order, and the layer each is the output of. */
+  /** The layers with an intermediate activation in the fixture folder, in network order. */
   intermediates: string[];
 }
 
-const cases: Case[] = [
-  {
-    fixture: 'openface',
-    def: openfaceNetwork,
-    params: 3_743_280,
-    intermediates: ['bn1', 'lrn_1', 'lrn_2', 'concatenate', 'concatenate_2', 'concatenate_6', 'dense_layer'],
-  },
-  {
-    fixture: 'facenet128',
-    def: inceptionResnetV1(128),
-    params: 22_808_144,
-    intermediates: [
-      'Conv2d_1a_3x3_BatchNorm',
-      'Conv2d_4b_3x3_Activation',
-      'Block35_1_Activation',
-      'Mixed_6a',
-      'Block17_10_Activation',
-      'Mixed_7a',
-      'AvgPool',
-    ],
-  },
+/**
+ * The networks a fixture folder can hold, by folder name. openface and facenet128 are in the shared fixtures (CI
+ * fails without them); a facenet512 folder of the same layout is checked when present.
+ */
+const NETWORKS: Array<{ fixture: string; def: NetworkDefinition; params: number; required: boolean }> = [
+  { fixture: 'openface', def: openfaceNetwork, params: 3_743_280, required: true },
+  { fixture: 'facenet128', def: inceptionResnetV1(128), params: 22_808_144, required: true },
+  { fixture: 'facenet512', def: inceptionResnetV1(512), params: 23_497_424, required: false },
 ];
+
+const cases: Case[] = NETWORKS.filter(({ fixture, required }) =>
+  required ? haveShared(fixtureDir(fixture), `Keras ${fixture} fixture`) : existsSync(fixtureDir(fixture)),
+).map(({ fixture, def, params }) => ({ fixture, def, params, intermediates: fixtureIntermediates(fixture) }));
 
 /** Names the first intermediate layer that leaves the tolerance, for the failure message. */
 function firstDivergence(net: FaceNetwork, c: Case, input: tf.Tensor4D): string {
@@ -72,17 +66,29 @@ describe('parameter counts (from the architecture code)', () => {
 });
 
 for (const c of cases) {
-  describe.runIf(haveShared(fixtureDir(c.fixture), `Keras ${c.fixture} fixture`))(`${c.fixture} fidelity`, () => {
+  describe(`${c.fixture} fidelity`, () => {
     const bytes = readFixtureWeights(c.fixture);
+    const manifest = fixtureManifest(c.fixture);
 
-    // Folded (the embedders' path) on all three images; unfolded (the trainable path) on the first one. The cpu
+    it('the manifest agrees with the architecture: parameters, output layer, every layer readable by name', () => {
+      if (manifest.params_total_model !== undefined) expect(manifest.params_total_model).toBe(c.params);
+      const names = describeNetwork(c.def).names;
+      if (manifest.output_layer) expect(names.has(manifest.output_layer), manifest.output_layer).toBe(true);
+      // Every Keras layer but the input can be read as an intermediate output, under its Keras name.
+      const unreadable = (manifest.layer_names ?? []).filter((l, i) => i > 0 && !names.has(l));
+      expect(unreadable).toEqual([]);
+      expect(c.intermediates.length).toBeGreaterThan(0);
+      expect(c.intermediates.filter((l) => !names.has(l))).toEqual([]);
+    });
+
+    // Folded (the embedders' path) on all the fixture's images; unfolded (the trainable path) on the first one. The cpu
     // backend takes seconds per Inception-ResNet image, so there every check uses the first image only.
     for (const fold of [true, false]) {
       it(`matches the Keras reference output (${fold ? 'conv+BN folded' : 'unfolded, 1 image'})`, async () => {
         const t0 = performance.now();
         const net = await FaceNetwork.load(c.def, bytes, { fold, keepWeights: true });
         const loadMs = performance.now() - t0;
-        const images = fold && tf.getBackend() !== 'cpu' ? 3 : 1;
+        const images = fold && tf.getBackend() !== 'cpu' ? Number.POSITIVE_INFINITY : 1; // all, or the first
         const input = readFixtureTensor(c.fixture, 'input', images) as tf.Tensor4D;
         const ref = readFixtureTensor(c.fixture, 'expected_output', images);
         try {
@@ -97,7 +103,7 @@ for (const c of cases) {
           console.log(
             `${c.fixture} (${fold ? 'folded' : 'unfolded'}, ${tf.getBackend()}): max err ${a.maxErr.toExponential(2)} ` +
               `× max|ref|, min cosine ${a.minCosine.toFixed(9)}; load ${loadMs.toFixed(0)} ms, ` +
-              `forward (${images} images) ${ms.toFixed(0)} ms`,
+              `forward (${input.shape[0]} images) ${ms.toFixed(0)} ms`,
           );
           expect(withinTolerance(a), withinTolerance(a) ? '' : firstDivergence(net, c, input)).toBe(true);
           // Repeated calls leave no tensor behind (one image: the cpu backend is slow).
@@ -178,16 +184,23 @@ describe.runIf(haveShared(fixtureDir('openface'), 'Keras openface fixture'))('wr
     await rejects(FaceNetwork.load(inceptionResnetV1(128), packed), /layer 'Conv2d_1a_3x3' is missing/);
   });
 
-  it('the variable-length-string variant loads and gives the same output', async () => {
-    const vlen = readFixtureWeights('openface', 'openface_weights.h5py3-vlen-strings.h5.gz');
+  it('every h5 variant the manifest lists (h5py 3 variable-length strings…) loads and gives the same output', async () => {
+    const variants = fixtureVariants('openface');
+    expect(variants.length).toBeGreaterThan(0);
     const a = await FaceNetwork.load(openfaceNetwork, openface);
-    const b = await FaceNetwork.load(openfaceNetwork, vlen);
     const input = readFixtureTensor('openface', 'input') as tf.Tensor4D;
     const ya = a.predict(input);
-    const yb = b.predict(input);
-    expect(Array.from(yb.dataSync())).toEqual(Array.from(ya.dataSync()));
-    tf.dispose([input, ya, yb]);
-    a.dispose();
-    b.dispose();
+    try {
+      for (const file of variants) {
+        const b = await FaceNetwork.load(openfaceNetwork, readFixtureWeights('openface', file));
+        const yb = b.predict(input);
+        expect(Array.from(yb.dataSync()), file).toEqual(Array.from(ya.dataSync()));
+        yb.dispose();
+        b.dispose();
+      }
+    } finally {
+      tf.dispose([input, ya]);
+      a.dispose();
+    }
   });
 });

@@ -1,11 +1,10 @@
 // Helpers for the Keras reference fixtures (../shared/fixtures/keras/<name>/).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
-import { kerasFixturesDir } from '../../../test/utils.js';
+import { fixtureDir } from '../../../test/keras-fixtures.js';
 
-export const fixtureDir = (name: string) => join(kerasFixturesDir, name);
+export { fixtureDir, readFixtureWeights } from '../../../test/keras-fixtures.js';
 
 /**
  * A fixture tensor: `<file>.bin` (float32 LE, C order) with the shape from `<file>.json`; `images` keeps only the
@@ -19,11 +18,6 @@ export function readFixtureTensor(name: string, file: string, images?: number): 
   if (images !== undefined) shape[0] = Math.min(images, shape[0]);
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(data.subarray(0, size), shape, 'float32');
-}
-
-/** The gunzipped weights file of a fixture. */
-export function readFixtureWeights(name: string, file = `${name}_weights.h5.gz`): Uint8Array {
-  return new Uint8Array(gunzipSync(readFileSync(join(fixtureDir(name), file))));
 }
 
 export interface Agreement {

@@ -1,11 +1,10 @@
 // Issue 4 / 5 acceptance: `facekit verify A B --embedder facenet|deepface --weights PATH` with an h5 in the exact
 // Keras save_weights layout. The fixture weights are synthetic, so only the verdict's shape is checked, not its value.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureWeightsOnDisk } from '../../../test/keras-fixtures.js';
 import { haveShared, kerasFixturesDir, lfwDir, lfwImage } from '../../../test/utils.js';
 import { buildPackages } from './build.js';
 import { runBin } from './helpers.js';
@@ -14,9 +13,10 @@ const ready = haveShared(kerasFixturesDir, 'Keras fixtures') && haveShared(lfwDi
 const dir = mkdtempSync(join(tmpdir(), 'facekit-keras-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function gunzip(from: string, to: string): Promise<string> {
-  await pipeline(createReadStream(from), createGunzip(), createWriteStream(to));
-  return to;
+/** The fixture's weights as a plain .h5 path; a temporary unzipped copy is deleted by `done`. */
+async function h5Of(fixture: string, to: string) {
+  const { path, temporary } = await fixtureWeightsOnDisk(fixture, join(dir, to));
+  return { path, done: () => temporary && rmSync(path) };
 }
 
 describe.skipIf(!ready)('facekit verify with Keras h5 weights (built bin)', () => {
@@ -28,11 +28,11 @@ describe.skipIf(!ready)('facekit verify with Keras h5 weights (built bin)', () =
   const b = lfwImage('Aaron_Eckhart', 1);
 
   it.each([
-    ['facenet', 'facenet128/facenet128_weights.h5.gz', 'cosine'],
-    ['deepface', 'deepface/deepface_weights.h5.gz', 'cosine'],
-  ])('--embedder %s --weights PATH', async (embedder, gz, metric) => {
-    const h5 = await gunzip(join(kerasFixturesDir, gz), join(dir, `${embedder}.h5`));
-    const r = await runBin(['verify', a, b, '--embedder', embedder, '--weights', h5, '--json']);
+    ['facenet', 'facenet128', 'cosine'],
+    ['deepface', 'deepface', 'cosine'],
+  ])('--embedder %s --weights PATH', async (embedder, fixture, metric) => {
+    const h5 = await h5Of(fixture, `${embedder}.h5`);
+    const r = await runBin(['verify', a, b, '--embedder', embedder, '--weights', h5.path, '--json']);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.embedder).toBe(embedder);
@@ -40,14 +40,14 @@ describe.skipIf(!ready)('facekit verify with Keras h5 weights (built bin)', () =
     expect(typeof j.verified).toBe('boolean');
     expect(Number.isFinite(j.distance)).toBe(true);
     expect(j.distance).toBeGreaterThan(0); // two different people never embed identically
-    rmSync(h5);
+    h5.done();
   });
 
   it('a weights file of the wrong network is E_WEIGHTS_FORMAT naming a layer', async () => {
-    const h5 = await gunzip(join(kerasFixturesDir, 'facenet128/facenet128_weights.h5.gz'), join(dir, 'wrong.h5'));
-    const r = await runBin(['verify', a, b, '--embedder', 'deepface', '--weights', h5]);
+    const h5 = await h5Of('facenet128', 'wrong.h5');
+    const r = await runBin(['verify', a, b, '--embedder', 'deepface', '--weights', h5.path]);
     expect(r.code).toBe(1);
     expect(r.err.trim()).toMatch(/^facekit: E_WEIGHTS_FORMAT: .*\b(C1|F7|L4|layer)\b/);
-    rmSync(h5);
+    h5.done();
   });
 });

@@ -1,10 +1,10 @@
 // `facekit weights list|pull` and `facekit verify --embedder openface --weights PATH` in-process (issue 4).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFixtureWeights } from '../../../test/keras-fixtures.js';
 import { haveShared, kerasFixturesDir, lfwDir, lfwImage } from '../../../test/utils.js';
 import { main } from '../src/cli.js';
 import { type LoopbackServer, serve, startLoopbackServer } from './weights-server.js';
@@ -94,7 +94,7 @@ const ready = haveShared(join(kerasFixturesDir, 'openface'), 'Keras openface fix
 describe.skipIf(!ready)('facekit weights pull + verify with Keras h5 weights', () => {
   let h5Path: string;
   beforeAll(() => {
-    const h5 = gunzipSync(readFileSync(join(kerasFixturesDir, 'openface', 'openface_weights.h5.gz')));
+    const h5 = readFixtureWeights('openface');
     h5Path = join(root, 'openface_weights.h5');
     writeFileSync(h5Path, h5);
     server.route('/openface.h5', serve(h5));

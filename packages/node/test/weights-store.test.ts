@@ -13,10 +13,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { registerWeightsEntry, weightsEntry, type WeightsEntry } from '@facekit/core';
 import { zipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFixtureWeights } from '../../../test/keras-fixtures.js';
 import { haveShared, kerasFixturesDir } from '../../../test/utils.js';
 import { isOffline, weightsCacheDir } from '../src/weights/cache-dir.js';
 import { NodeWeightsStore, type NodeWeightsStoreOptions } from '../src/weights/store.js';
@@ -204,7 +204,7 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
   let h5: Uint8Array;
   let sha: string;
   beforeAll(() => {
-    h5 = new Uint8Array(gunzipSync(readFileSync(join(kerasFixturesDir, 'openface', 'openface_weights.h5.gz'))));
+    h5 = new Uint8Array(readFixtureWeights('openface'));
     sha = createHash('sha256').update(h5).digest('hex');
     server.route('/openface.h5', serve(h5));
   });
