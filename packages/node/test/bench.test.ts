@@ -1,7 +1,10 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haveShared, lfwDir } from '../../../test/utils.js';
 import { benchLfw } from '../src/bench/lfw.js';
+import { lfwImagesDir } from '../src/bench/lfw-layout.js';
 import { buildPackages } from './build.js';
 import { runBin } from './helpers.js';
 
@@ -87,5 +90,20 @@ describe.skipIf(!hasLfw)('facekit bench (built bin, worker threads)', () => {
     const r = await runBin(['bench', 'lfw'], { FACEKIT_LFW_DIR: '' });
     expect(r.code).toBe(1);
     expect(r.err.trim()).toMatch(/^facekit: E_CONFIG: /);
+  });
+});
+
+describe('lfwImagesDir: where the person folders of an LFW directory are', () => {
+  it("facekit's images/, the official archives' top folders, or the directory itself", () => {
+    const root = mkdtempSync(join(tmpdir(), 'facekit-lfw-layout-'));
+    try {
+      expect(lfwImagesDir(root)).toBe(root); // an unpacked archive pointed at directly
+      for (const folder of ['lfw', 'lfw_funneled', 'lfw-deepfunneled', 'images']) {
+        mkdirSync(join(root, folder));
+        expect(lfwImagesDir(root)).toBe(join(root, folder)); // later ones take precedence, images/ first of all
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

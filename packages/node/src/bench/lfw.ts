@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import {
   vectorDistance,
 } from '@facekit/core';
 import { type EmbedPoolOptions, type EmbedRunOptions, embedMany } from './embed-pool.js';
+import { lfwImagesDir } from './lfw-layout.js';
 import { comboKey, type ImageEmbeddings } from './multi-embedder.js';
 
 export interface LfwBenchOptions extends Omit<EmbedPoolOptions & EmbedRunOptions, 'embedders'> {
@@ -109,10 +109,6 @@ export interface LfwBenchReport {
   tarAtFar1e3: number;
 }
 
-function imagesDir(data: string): string {
-  return existsSync(join(data, 'images')) ? join(data, 'images') : data;
-}
-
 async function readPairsFile(file: string, folds: number | undefined, limit: number | undefined): Promise<LfwPair[]> {
   let text: string;
   try {
@@ -156,7 +152,7 @@ export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport
   const pairsFile = pairsOpt ?? join(data, 'pairs.txt');
   const pairs = await readPairsFile(pairsFile, folds, limitPerFold);
   const train = trainPairs ? await readPairsFile(trainPairs, folds, limitPerFold) : [];
-  const dir = imagesDir(data);
+  const dir = lfwImagesDir(data);
   const rel = [...new Set([...pairs, ...train].flatMap((p) => [lfwImagePath(p.a), lfwImagePath(p.b)]))];
   const t0 = performance.now();
   const workers = embedOptions.workers ?? availableParallelism();

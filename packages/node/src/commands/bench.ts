@@ -66,7 +66,10 @@ function addLfw(bench: Command, io: CliIO): void {
   bench
     .command('lfw')
     .description('the LFW verification protocol from raw images: detect → align → embed → threshold per fold')
-    .option('--data <dir>', 'the LFW folder (images/ + pairs files; default FACEKIT_LFW_DIR)')
+    .option(
+      '--data <dir>',
+      'the LFW folder: pairs files + person folders in images/, lfw-deepfunneled/, lfw_funneled/, lfw/ or itself (default FACEKIT_LFW_DIR)',
+    )
     .option('--pairs <file>', 'pairs file (default <data>/pairs.txt, View 2)')
     .option('--train-pairs <file>', 'also choose thresholds on this pairs file and report them on --pairs (View 1)')
     .option('--embedder <names>', `embedder(s), comma-separated or repeated (default ${DEFAULT_EMBEDDER})`, list)

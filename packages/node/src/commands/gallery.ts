@@ -376,7 +376,10 @@ export const registerGalleryCommands: RegisterCommands = (program, io) => {
       .command('cluster')
       .description('cluster all images of the LFW people with ≥ N images; BCubed precision / recall / F1 per method'),
   )
-    .option('--data <dir>', 'the LFW folder (images/<person>/*.jpg; default FACEKIT_LFW_DIR)')
+    .option(
+      '--data <dir>',
+      'the LFW folder: person folders in images/, lfw-deepfunneled/, lfw_funneled/, lfw/ or itself (default FACEKIT_LFW_DIR)',
+    )
     .option('--min-images <n>', 'people with at least N images (default 20: 62 people, 3023 images)')
     .option(
       '--method <names>',

@@ -11,6 +11,7 @@ import {
 } from '@facekit/core';
 import type { ImageEmbedder, ImageFailure } from './images.js';
 import { listImages } from './images.js';
+import { lfwImagesDir } from '../bench/lfw-layout.js';
 
 /**
  * Options of `benchCluster`.
@@ -71,7 +72,7 @@ export interface BenchClusterResult {
 export async function benchCluster(pipeline: ImageEmbedder, options: BenchClusterOptions): Promise<BenchClusterResult> {
   const t0 = performance.now();
   const minImages = options.minImages ?? 20;
-  const root = join(options.data, 'images');
+  const root = lfwImagesDir(options.data);
   let names: string[];
   try {
     names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
