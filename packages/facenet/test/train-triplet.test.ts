@@ -90,6 +90,37 @@ describe('trainTriplet', () => {
     images.dispose();
   });
 
+  it('trains the whole network (every conv layer) on the test backend, wasm included', async () => {
+    const { images, labels } = syntheticFaces();
+    const before = tf.memory().numTensors;
+    const start = await TrainableNetwork.create(openfaceNetwork, { seed: base.seed });
+    const initial = new Map(start.namedWeights().map(([n, t]) => [n, t.dataSync().slice()]));
+    start.dispose();
+    const t0 = performance.now();
+    const r = await trainTriplet({ ...base, trainableFrom: undefined, data: tensorDataset(images, labels), epochs: 1 });
+    console.log(
+      `openface, all ${r.network.trainable.length} trainable weights, ${tf.getBackend()}: ${r.steps} steps in ` +
+        `${((performance.now() - t0) / 1000).toFixed(1)} s, loss ${r.history[0].loss.toFixed(3)}`,
+    );
+    expect(r.steps).toBe(2);
+    expect(Number.isFinite(r.history[0].loss)).toBe(true);
+    // The first conv, a conv deep in the inception blocks and the last dense layer all moved (same seeded start).
+    for (const name of ['conv1/kernel', 'inception_4e_3x3_conv2/kernel', 'dense_layer/kernel']) {
+      const now = r.network
+        .namedWeights()
+        .find(([n]) => n === name)![1]
+        .dataSync();
+      const was = initial.get(name)!;
+      expect(
+        now.some((v, k) => v !== was[k]),
+        name,
+      ).toBe(true);
+    }
+    r.network.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    images.dispose();
+  });
+
   it('semi-hard selection uses every anchor–positive pair; abort and bad options fail cleanly', async () => {
     const { images, labels } = syntheticFaces();
     const data = tensorDataset(images, labels);

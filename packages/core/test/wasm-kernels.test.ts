@@ -1,0 +1,72 @@
+// The wasm Conv2DBackpropFilter kernel (a 3D conv of depth 1 on the wasm backend's own kernel) against the cpu
+// backend's reference kernel, through tfjs' Conv2D gradient, on the shapes FaceNet-family networks use.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { afterAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../src/index.js';
+
+registerWasmTrainingKernels();
+
+interface Case {
+  x: [number, number, number, number];
+  kernel: [number, number];
+  filters: number;
+  strides: number;
+  pad: 'valid' | 'same' | number;
+}
+
+const cases: Case[] = [
+  { x: [2, 9, 9, 3], kernel: [3, 3], filters: 4, strides: 1, pad: 'valid' },
+  { x: [2, 10, 11, 3], kernel: [3, 3], filters: 5, strides: 2, pad: 'valid' }, // Inception's stride-2 reductions
+  { x: [1, 12, 12, 4], kernel: [7, 7], filters: 3, strides: 2, pad: 'valid' }, // OpenFace conv1 (after its pad)
+  { x: [3, 8, 8, 6], kernel: [1, 7], filters: 4, strides: 1, pad: 'same' }, // Block17's 1×7
+  { x: [2, 7, 9, 5], kernel: [3, 1], filters: 2, strides: 1, pad: 'same' }, // Block8's 3×1
+  { x: [2, 9, 9, 2], kernel: [3, 3], filters: 3, strides: 2, pad: 'same' },
+  { x: [2, 6, 6, 8], kernel: [1, 1], filters: 8, strides: 1, pad: 0 },
+  { x: [2, 8, 9, 3], kernel: [3, 2], filters: 4, strides: 2, pad: 1 },
+  { x: [1, 11, 11, 2], kernel: [5, 5], filters: 3, strides: 3, pad: 'same' },
+];
+
+/** dL/dw of L = Σ conv2d(x, w) · g (a fixed random upstream gradient), on the given backend. */
+async function filterGradient(backend: string, c: Case, seed: number): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.randomNormal(c.x, 0, 1, 'float32', seed) as tf.Tensor4D;
+    const w = tf.randomNormal([...c.kernel, c.x[3], c.filters], 0, 1, 'float32', seed + 1) as tf.Tensor4D;
+    const outShape = tf.conv2d(x, w, c.strides, c.pad).shape;
+    const g = tf.randomNormal(outShape, 0, 1, 'float32', seed + 2);
+    const dw = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, v, c.strides, c.pad), g)))(w);
+    return dw.dataSync() as Float32Array;
+  });
+}
+
+describe('Conv2DBackpropFilter on wasm', () => {
+  const initial = tf.getBackend();
+  afterAll(async () => {
+    await tf.setBackend(initial);
+  });
+
+  it('is registered for wasm once (a second call keeps the first registration)', () => {
+    const first = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+    expect(first).toBeDefined();
+    registerWasmTrainingKernels();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(first);
+  });
+
+  it.each(cases.map((c, i) => [i, c] as const))(
+    'case %i matches the cpu reference (strides, same/valid, rectangular kernels)',
+    async (i, c) => {
+      const ref = await filterGradient('cpu', c, 10 * i + 1);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const buffers = tf.engine().backend.numDataIds(); // the kernel's temporaries live below the engine's count
+      const got = await filterGradient('wasm', c, 10 * i + 1);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(tf.engine().backend.numDataIds()).toBe(buffers);
+      expect(got.length).toBe(ref.length);
+      const scale = Math.max(...ref.map(Math.abs));
+      const maxErr = Math.max(...got.map((v, k) => Math.abs(v - ref[k])));
+      expect(maxErr / scale).toBeLessThan(1e-5);
+    },
+  );
+});
