@@ -35,7 +35,7 @@ async function filterGradient(backend: string, c: Case, seed: number): Promise<F
     const w = tf.randomNormal([...c.kernel, c.x[3], c.filters], 0, 1, 'float32', seed + 1) as tf.Tensor4D;
     const outShape = tf.conv2d(x, w, c.strides, c.pad).shape;
     const g = tf.randomNormal(outShape, 0, 1, 'float32', seed + 2);
-    const dw = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, v, c.strides, c.pad), g)))(w);
+    const dw = tf.grad((v) => tf.sum(tf.mul(tf.conv2d(x, v as tf.Tensor4D, c.strides, c.pad), g)))(w);
     return dw.dataSync() as Float32Array;
   });
 }
