@@ -85,7 +85,7 @@ function conv2dBackpropFilter(args: {
     }
     return run(Transpose, { x: cut }, { perm: [1, 2, 0, 3] });
   } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
+    for (const temp of temps) backend.disposeData(temp.dataId);
   }
 }
 
