@@ -108,7 +108,8 @@ export function fixtureIntermediates(name: string): string[] {
   const layers = readdirSync(fixtureDir(name))
     .map((f) => /^intermediate_(.+)\.json$/.exec(f)?.[1])
     .filter((l): l is string => l !== undefined && existsSync(join(fixtureDir(name), `intermediate_${l}.bin`)));
-  const order = fixtureManifest(name).layer_names ?? fixtureManifest(name).layers?.map((l) => l.name) ?? [];
+  const manifest = fixtureManifest(name);
+  const order = manifest.layer_names ?? manifest.layers?.map((l) => l.name) ?? [];
   const rank = (l: string) => (order.includes(l) ? order.indexOf(l) : order.length);
   return layers.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -1,4 +1,4 @@
-// The wasm Conv2DBackpropFilter kernel (a 3D conv of depth 1 on the wasm backend's own kernel) against the cpu
+// The wasm Conv2DBackpropFilter kernel (a dilated forward conv on the wasm backend's own Conv2D) against the cpu
 // backend's reference kernel, through tfjs' Conv2D gradient, on the shapes FaceNet-family networks use.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -12,7 +12,7 @@ interface Case {
   kernel: [number, number];
   filters: number;
   strides: number;
-  pad: 'valid' | 'same' | number;
+  pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 }
 
 const cases: Case[] = [
@@ -25,6 +25,18 @@ const cases: Case[] = [
   { x: [2, 6, 6, 8], kernel: [1, 1], filters: 8, strides: 1, pad: 0 },
   { x: [2, 8, 9, 3], kernel: [3, 2], filters: 4, strides: 2, pad: 1 },
   { x: [1, 11, 11, 2], kernel: [5, 5], filters: 3, strides: 3, pad: 'same' },
+  {
+    x: [2, 9, 8, 3],
+    kernel: [3, 3],
+    filters: 2,
+    strides: 2,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
+  },
 ];
 
 /** dL/dw of L = Σ conv2d(x, w) · g (a fixed random upstream gradient), on the given backend. */

@@ -104,17 +104,16 @@ export class BlazeFaceDetector implements Detector {
     const o = resolveOptions(options);
     assertImageTensor(image);
     const [height, width] = image.shape;
-    const whole = { x: 0, y: 0, width, height };
     if (o.quick) {
-      const seen = await this.candidates(image, whole, 1, Math.min(o.minScore, ZOOM_OUT_HINT), QUICK_INPUT);
-      const faces = seen.filter((c) => c.score >= o.minScore);
+      const quick = await this.wholeLook(image, o, QUICK_INPUT);
       // A face filling the frame is invisible to this model at any size; its hint sends us to the full looks.
-      const hinted = o.zoomOut === 'always' || (o.zoomOut === 'auto' && wantsZoomOut(seen, faces, image.shape));
-      if (!hinted && faces.some((c) => c.inputWidth >= REFINE_BELOW)) return this.finish(image, faces, o);
+      if (!quick.zoomOut && quick.faces.some((c) => c.inputWidth >= REFINE_BELOW)) {
+        return this.finish(image, quick.faces, o);
+      }
     }
-    const first = await this.candidates(image, whole, 1, Math.min(o.minScore, ZOOM_OUT_HINT));
-    const candidates = first.filter((c) => c.score >= o.minScore);
-    if (o.zoomOut === 'always' || (o.zoomOut === 'auto' && wantsZoomOut(first, candidates, image.shape))) {
+    const { faces: candidates, zoomOut } = await this.wholeLook(image, o, BLAZEFACE_INPUT);
+    if (zoomOut) {
+      const whole = { x: 0, y: 0, width, height };
       candidates.push(...(await this.candidates(image, whole, ZOOM_OUT_FILL, o.minScore)));
     }
     const minFace =
@@ -123,6 +122,23 @@ export class BlazeFaceDetector implements Detector {
       candidates.push(...(await this.candidates(image, w, 1, o.minScore)));
     }
     return this.finish(image, candidates, o);
+  }
+
+  /**
+   * One look at the whole image at `size`²: the faces scoring ≥ minScore, and whether a zoomed-out look is wanted
+   * (`zoomOut` 'always', or 'auto' and the weaker candidates hint at a face filling the frame).
+   */
+  private async wholeLook(
+    image: tf.Tensor3D,
+    o: ResolvedOptions,
+    size: number,
+  ): Promise<{ faces: Candidate[]; zoomOut: boolean }> {
+    const [height, width] = image.shape;
+    const whole = { x: 0, y: 0, width, height };
+    const seen = await this.candidates(image, whole, 1, Math.min(o.minScore, ZOOM_OUT_HINT), size);
+    const faces = seen.filter((c) => c.score >= o.minScore);
+    const zoomOut = o.zoomOut === 'always' || (o.zoomOut === 'auto' && wantsZoomOut(seen, faces, image.shape));
+    return { faces, zoomOut };
   }
 
   /** Hard NMS over every look's candidates, weighted merge, closer looks at small faces; best first. */

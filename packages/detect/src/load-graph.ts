@@ -18,11 +18,9 @@ export interface BundledGraphOptions {
   nodes?: readonly string[];
 }
 
-/** The declared input shape of the graph's first placeholder, or undefined when it declares none. */
-function placeholderShape(nodes: TopologyNode[]): { node: TopologyNode; dims: Array<{ size?: string }> } | undefined {
-  const node = nodes.find((n) => n.op === 'Placeholder');
-  const dims = node?.attr?.shape?.shape?.dim;
-  return node && dims ? { node, dims } : undefined;
+/** The declared input dims of the graph's first placeholder (what becomes `model.inputs[0].shape`), if any. */
+function placeholderDims(nodes: TopologyNode[]): Array<{ size?: string }> | undefined {
+  return nodes.find((n) => n.op === 'Placeholder')?.attr?.shape?.shape?.dim;
 }
 
 /**
@@ -45,29 +43,20 @@ export async function loadBundledGraph(
       const names = new Set(nodes.map((n) => n.name));
       const missing = options.nodes?.find((n) => !names.has(n));
       if (missing) throw wrong(`no graph node '${missing}'`);
-      if (options.anySize) {
-        const input = placeholderShape(nodes);
-        const declared = input?.dims.map((d) => Number(d.size ?? -1)) ?? [];
-        if (declared.length !== 4 || declared.slice(1).some((d, i) => d !== inputShape[i])) {
-          throw wrong(`expected input [batch, ${inputShape.join(', ')}], got [${declared.join(', ')}]`);
-        }
-        for (const i of [1, 2]) input!.dims[i].size = '-1';
+      // The input shape is checked on the declared placeholder, before the graph is built (and before anySize frees it).
+      const dims = placeholderDims(nodes);
+      const declared = dims?.map((d) => Number(d.size ?? -1)) ?? [];
+      if (declared.length !== 4 || declared.slice(1).some((d, i) => d !== inputShape[i])) {
+        throw wrong(`expected input [batch, ${inputShape.join(', ')}], got [${declared.join(', ')}]`);
       }
+      if (options.anySize) for (const i of [1, 2]) dims![i].size = '-1';
       return artifacts;
     },
   };
-  let model: GraphModel;
   try {
-    model = await loadGraphModel(handler);
+    return await loadGraphModel(handler);
   } catch (cause) {
     if (isFaceKitError(cause)) throw cause;
     throw new FaceKitError('E_WEIGHTS_FORMAT', `${modelJson} could not be loaded as a graph model`, { cause });
   }
-  if (options.anySize) return model; // its declared input was checked before the size was freed
-  const shape = model.inputs[0]?.shape ?? [];
-  if (shape.length !== 4 || shape.slice(1).some((d, i) => d !== inputShape[i])) {
-    model.dispose();
-    throw wrong(`expected input [batch, ${inputShape.join(', ')}], got [${shape.join(', ')}]`);
-  }
-  return model;
 }

@@ -1,4 +1,5 @@
 import {
+  backend_util,
   Conv2D,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
@@ -11,27 +12,6 @@ import {
   Transpose,
 } from '@tensorflow/tfjs-core';
 import { FaceKitError } from '../errors.js';
-
-type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
-
-/** [top, bottom, left, right] of a Conv2D's padding, as TF computes it ('same': the smaller half on top/left). */
-function spatialPadding(
-  pad: Conv2DBackpropFilterAttrs['pad'],
-  [h, w]: [number, number],
-  [oh, ow]: [number, number],
-  [kh, kw]: [number, number],
-  [sh, sw]: [number, number],
-): [number, number, number, number] {
-  if (pad === 'valid') return [0, 0, 0, 0];
-  if (typeof pad === 'number') return [pad, pad, pad, pad];
-  if (pad === 'same') {
-    const th = Math.max((oh - 1) * sh + kh - h, 0);
-    const tw = Math.max((ow - 1) * sw + kw - w, 0);
-    return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
-  }
-  const [, [t, b], [l, r]] = pad as ExplicitPadding;
-  return [t, b, l, r];
-}
 
 /**
  * Conv2DBackpropFilter for tfjs-backend-wasm, which (4.x) registers no such kernel, so no conv layer could train on
@@ -47,7 +27,7 @@ function conv2dBackpropFilter(args: {
   attrs: NamedAttrMap;
 }): TensorInfo {
   const { x, dy } = args.inputs;
-  const { strides, pad, dataFormat, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   if (dataFormat === 'NCHW') {
     throw new FaceKitError('E_BACKEND', 'Conv2DBackpropFilter on wasm: NCHW is not supported (facekit uses NHWC)');
   }
@@ -58,8 +38,16 @@ function conv2dBackpropFilter(args: {
     return kernel.kernelFunc({ inputs, backend: args.backend as never, attrs }) as TensorInfo;
   };
   const [kh, kw, inC, outC] = filterShape;
-  const s: [number, number] = typeof strides === 'number' ? [strides, strides] : strides;
-  const [t, b, l, r] = spatialPadding(pad, [x.shape[1], x.shape[2]], [dy.shape[1], dy.shape[2]], [kh, kw], s);
+  // The forward conv's padding and strides as tfjs resolves them ('same', numbers, explicit), made explicit below.
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const { top, bottom, left, right } = info.padInfo;
   const temps: TensorInfo[] = [];
   try {
     const xt = run(Transpose, { x }, { perm: [3, 1, 2, 0] });
@@ -70,12 +58,12 @@ function conv2dBackpropFilter(args: {
       strides: [1, 1],
       pad: [
         [0, 0],
-        [t, b],
-        [l, r],
+        [top, bottom],
+        [left, right],
         [0, 0],
       ],
       dataFormat: 'NHWC',
-      dilations: s,
+      dilations: [info.strideHeight, info.strideWidth],
     } as unknown as NamedAttrMap);
     temps.push(full);
     let cut = full;
