@@ -38,11 +38,42 @@ describe('gallery CLI without images', () => {
     }
   });
 
-  it('bench gallery reports exact and HNSW speed and recall', async () => {
-    const r = await cli('bench', 'gallery', '--size', '2000', '--dim', '16', '--queries', '50', '--json');
+  it('bench gallery reports exact and approximate (PQ, HNSW) speed and recall', async () => {
+    // 9,000 vectors: past the PQ index's 8,192 training vectors, so its codes are searched.
+    const pq = await cli('bench', 'gallery', '--size', '9000', '--dim', '16', '--queries', '50', '--json');
+    expect(pq.code, pq.err).toBe(0);
+    const p = JSON.parse(pq.out);
+    expect(p).toMatchObject({ size: 9000, dim: 16, queries: 50, ann: { kind: 'pq-scan', candidates: 256 } });
+    expect(p.ann.recallAt1).toBeGreaterThanOrEqual(0.98);
+    const pqText = await cli(
+      'bench',
+      'gallery',
+      '--size',
+      '9000',
+      '--dim',
+      '16',
+      '--queries',
+      '20',
+      '--candidates',
+      '64',
+    );
+    expect(pqText.out).toMatch(/^ann pq-scan \(candidates 64, 64 candidates re-ranked\): build/m);
+    const r = await cli(
+      'bench',
+      'gallery',
+      '--size',
+      '2000',
+      '--dim',
+      '16',
+      '--queries',
+      '50',
+      '--index',
+      'hnsw',
+      '--json',
+    );
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j).toMatchObject({ size: 2000, dim: 16, queries: 50 });
+    expect(j).toMatchObject({ size: 2000, dim: 16, queries: 50, ann: { kind: 'usearch-hnsw' } });
     expect(j.ann.recallAt1).toBeGreaterThanOrEqual(0.9);
     expect(j.ann.params).toMatchObject({ connectivity: 32, quantization: 'f32' });
     expect(r.err).toMatch(/^build ann: 100% \(2000\/2000\)$/m); // plain progress lines off a TTY

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Gallery } from '@facekit/core';
+import { Gallery, pqIndexFactory, type VectorIndexFactory } from '@facekit/core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { codeOf, randomEmbeddings } from './helpers.js';
-import { blobToVector, openGallery, SqliteGallery } from '../src/gallery/index.js';
+import { blobToVector, openGallery, SqliteGallery, usearchIndexFactory } from '../src/gallery/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-gallery-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,10 +79,14 @@ describe('SqliteGallery', () => {
     expect(await codeOf(SqliteGallery.open(join(dir, 'missing', 'x.db')))).toBe('E_IO');
   });
 
-  it('answers like the exact in-memory gallery when the HNSW index takes over', async () => {
-    const path = join(dir, 'ann.db');
+  // The PQ index trains its codebooks on the first 256 vectors here (default 8,192, when search is exact before).
+  it.each<[string, VectorIndexFactory]>([
+    ['pq-scan', pqIndexFactory({ trainSize: 256, candidates: 40 })],
+    ['usearch-hnsw', usearchIndexFactory()],
+  ])('answers like the exact in-memory gallery when the %s index takes over', async (kind, ann) => {
+    const path = join(dir, `ann-${kind}.db`);
     const e = randomEmbeddings(600, 32, 6);
-    const g = await SqliteGallery.open(path, { annMinSize: 500, threshold: 2 });
+    const g = await SqliteGallery.open(path, { annMinSize: 500, threshold: 2, ann });
     await g.enrollMany(e.slice(0, 550).map((embedding, i) => ({ label: `p${i}`, embedding })));
     expect((await g.info()).index).toBe('ann');
     const exact = new Gallery({ threshold: 2 });
@@ -96,7 +100,7 @@ describe('SqliteGallery', () => {
         expect(r.distance).toBeCloseTo(x.distance, 6);
       }
     }
-    expect((await g.info()).index).toBe('usearch-hnsw');
+    expect((await g.info()).index).toBe(kind);
     expect(same).toBeGreaterThanOrEqual(49);
     await g.close();
   });

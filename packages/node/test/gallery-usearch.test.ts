@@ -1,20 +1,9 @@
-import { ExactIndex, gaussian, seededRandom } from '@facekit/core';
+import { ExactIndex } from '@facekit/core';
 import { describe, expect, it } from 'vitest';
+import { randomUnits } from '../../../test/random-units.js';
 import { benchGallery, UsearchIndex } from '../src/gallery/index.js';
 
-function units(n: number, dim: number, seed: number): Float32Array {
-  const rand = seededRandom(seed);
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) {
-      out[i * dim + j] = gaussian(rand);
-      s += out[i * dim + j] ** 2;
-    }
-    for (let j = 0; j < dim; j++) out[i * dim + j] /= Math.sqrt(s);
-  }
-  return out;
-}
+const units = randomUnits;
 
 describe('UsearchIndex', () => {
   it('adds, removes and finds by cosine distance', () => {
@@ -51,10 +40,15 @@ describe('UsearchIndex', () => {
 });
 
 describe('benchGallery', () => {
-  it('reports build time, speed and recall for a small gallery', async () => {
+  it.each([
+    ['pq-scan', { trainSize: 1024 }],
+    ['usearch-hnsw', { kind: 'hnsw' as const }],
+  ])('reports build time, speed and recall of %s for a small gallery', async (kind, ann) => {
     const phases: string[] = [];
-    const r = await benchGallery({ size: 3000, dim: 32, queries: 100, onProgress: (p) => phases.push(p) });
+    const r = await benchGallery({ size: 3000, dim: 32, queries: 100, ann, onProgress: (p) => phases.push(p) });
     expect(r).toMatchObject({ size: 3000, dim: 32, queries: 100 });
+    expect(r.ann!.kind).toBe(kind);
+    expect(r.ann!.candidates).toBe(kind === 'pq-scan' ? 256 : 10);
     expect(r.exact.msPerQuery).toBeGreaterThan(0);
     expect(r.exact.queriesPerSecond).toBeCloseTo(1000 / r.exact.msPerQuery, 6);
     expect(r.ann!.recallAt1).toBeGreaterThanOrEqual(0.97);

@@ -2,6 +2,7 @@
 // within 1e-3, on wasm (plain and cross-origin isolated with threads) and webgl; no tensor leak; cached models.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import * as core from '@facekit/core';
 import { disposeAll, verify as nodeVerify } from '@facekit/node';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,30 @@ async function openDemo(context: BrowserContext, base: string, query: string): P
 
 const workersStarted = (page: Page) =>
   page.evaluate(() => (window as unknown as { workersStarted: number }).workersStarted);
+
+/**
+ * Body of a function (fk, n, dim) run both in the page and in Node: a gallery of n seeded random unit vectors,
+ * searched through the default PQ index and exactly, for 50 seeded queries. A string, so the page and Node run the
+ * very same code (a transpiled closure could carry bundler helpers the page lacks).
+ */
+const GALLERY_RUN = `
+  const rand = fk.seededRandom(11);
+  const unit = () => {
+    const v = new Float32Array(dim);
+    let s = 0;
+    for (let j = 0; j < dim; j++) { v[j] = fk.gaussian(rand); s += v[j] * v[j]; }
+    for (let j = 0; j < dim; j++) v[j] /= Math.sqrt(s);
+    return { vector: v, embedder: 'random' };
+  };
+  const g = new fk.Gallery({ annMinSize: 1, ann: fk.pqIndexFactory({ trainSize: 1024 }) });
+  g.enrollMany(Array.from({ length: n }, (_, i) => ({ label: 'p' + i, embedding: unit() })));
+  const out = [];
+  for (let q = 0; q < 50; q++) {
+    const e = unit();
+    out.push({ ann: g.nearest(e, 1)[0], exact: g.nearest(e, 1, 'cosine', true)[0] });
+  }
+  return { index: g.activeIndex, out };
+`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -244,6 +269,20 @@ describe.runIf(haveChromium() && haveShared(lfwDir, 'LFW'))('demo page in headle
     );
     for (const k of ['element', 'canvas', 'imageData'] as const) expect(r[k]).toBeCloseTo(r.blob, 5);
     expect(r).toMatchObject({ garbage: 'E_DECODE', empty: 'E_DECODE', number: 'E_INPUT', missing: 'E_IO' });
+    await context.close();
+  });
+
+  it('the gallery’s PQ index runs in the page: the same answers as in Node, the exact neighbour for ≥ 49 of 50', async () => {
+    const context = await browser.newContext();
+    const page = await openDemo(context, plain.url, `backend=wasm&a=${SAME[0]}&b=${SAME[1]}`);
+    type Run = { index: string; out: Array<{ ann: { id: number; distance: number }; exact: { id: number } }> };
+    const inPage = (await page.evaluate(
+      `(function (fk, n, dim) {${GALLERY_RUN}})(window.facekitDemo.facekit, 3000, 32)`,
+    )) as Run;
+    const inNode = new Function('fk', 'n', 'dim', GALLERY_RUN)(core, 3000, 32) as Run;
+    expect(inPage.index).toBe('pq-scan');
+    expect(inPage.out).toEqual(inNode.out);
+    expect(inPage.out.filter((r) => r.ann.id === r.exact.id).length).toBeGreaterThanOrEqual(49);
     await context.close();
   });
 });

@@ -5,6 +5,7 @@ import type { RepresentOptions, Representation } from '../pipeline.js';
 import type { EmbedderSpec } from '../registry.js';
 import type { Embedding, Face } from '../types.js';
 import { ExactIndex } from './exact-index.js';
+import { pqIndexFactory } from './pq-index.js';
 import type { VectorIndex, VectorIndexFactory } from './vector-index.js';
 import { type GalleryMatch, type IdentifyResult, voteLabel } from './vote.js';
 
@@ -35,11 +36,14 @@ export interface GalleryOptions {
   thresholds?: Partial<Record<MetricName, number>>;
   /** Index choice (default 'auto': exact below `annMinSize` entries, the ANN index from there on, if there is one). */
   index?: IndexChoice;
-  /** Makes the approximate index (e.g. usearch HNSW from `@facekit/node`). Without it every search is exact. */
-  ann?: VectorIndexFactory;
+  /**
+   * Makes the approximate index: default the PQ fast-scan index (`pqIndexFactory()`, WebAssembly, Node and
+   * browsers); usearch HNSW from `@facekit/node` for many millions of faces; false: every search is exact.
+   */
+  ann?: VectorIndexFactory | false;
   /** Size from which 'auto' switches to the ANN index (default 20,000: below it the exact scan takes ≲ 2 ms). */
   annMinSize?: number;
-  /** Candidates fetched from the ANN index before exact re-ranking (default max(k, 10)). */
+  /** Candidates fetched from the ANN index before exact re-ranking (default max(k, the index's own `candidates` or 10)). */
   annCandidates?: number;
 }
 
@@ -152,6 +156,7 @@ export class Gallery {
   private dimension: number | undefined;
   private store: ExactIndex | undefined;
   private ann: VectorIndex | undefined;
+  private readonly annFactory: VectorIndexFactory | undefined;
   private readonly labelOf = new Map<number, string>();
   private readonly idsOf = new Map<string, Set<number>>();
   private nextId = 1;
@@ -165,8 +170,9 @@ export class Gallery {
     if (!['exact', 'ann', 'auto'].includes(this.indexChoice)) {
       throw new FaceKitError('E_CONFIG', `index must be 'exact', 'ann' or 'auto', got '${this.indexChoice}'`);
     }
-    if (this.indexChoice === 'ann' && !options.ann) {
-      throw new FaceKitError('E_CONFIG', "index 'ann' needs an ANN index factory (options.ann)");
+    this.annFactory = options.ann === false ? undefined : (options.ann ?? pqIndexFactory());
+    if (this.indexChoice === 'ann' && !this.annFactory) {
+      throw new FaceKitError('E_CONFIG', "index 'ann' needs an ANN index (options.ann is false)");
     }
     if (options.threshold !== undefined) assertThreshold(options.threshold);
     this.embedderName = options.embedder;
@@ -329,7 +335,7 @@ export class Gallery {
   }
 
   private useAnn(): boolean {
-    if (!this.options.ann) return false;
+    if (!this.annFactory) return false;
     if (this.indexChoice === 'ann') return true;
     return this.indexChoice === 'auto' && this.size >= (this.options.annMinSize ?? DEFAULT_ANN_MIN_SIZE);
   }
@@ -338,7 +344,7 @@ export class Gallery {
   private ensureAnn(onProgress?: (done: number, total: number) => void): VectorIndex {
     if (!this.ann) {
       const d = this.dimension!;
-      const ann = this.options.ann!(d);
+      const ann = this.annFactory!(d);
       const store = this.store!;
       const ids = [...store.keys()];
       for (let start = 0; start < ids.length; start += ANN_BUILD_CHUNK) {
@@ -361,7 +367,7 @@ export class Gallery {
    */
   buildAnn(onProgress?: (done: number, total: number) => void): number {
     const t0 = performance.now();
-    if (this.options.ann && this.dimension !== undefined) this.ensureAnn(onProgress);
+    if (this.annFactory && this.dimension !== undefined) this.ensureAnn(onProgress);
     return performance.now() - t0;
   }
 
@@ -382,7 +388,8 @@ export class Gallery {
     const { unit, norm } = unitAndNorm(query.vector);
     let hits: Array<{ id: number; distance: number }>;
     if (this.useAnn() && !exact) {
-      const candidates = this.ensureAnn().search(unit, Math.max(k, this.options.annCandidates ?? 10));
+      const ann = this.ensureAnn();
+      const candidates = ann.search(unit, Math.max(k, this.options.annCandidates ?? ann.candidates ?? 10));
       hits = candidates
         .map((c) => ({ id: c.id, distance: this.store!.distanceTo(c.id, unit, norm, metric) }))
         .filter((h) => !Number.isNaN(h.distance))

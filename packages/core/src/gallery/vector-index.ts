@@ -29,6 +29,11 @@ export interface VectorIndex {
   remove(id: number): boolean;
   /** The k nearest ids to a unit query, nearest first (fewer when the index holds fewer). */
   search(unitQuery: Float32Array, k: number): IndexHit[];
+  /**
+   * Candidates this index wants re-ranked exactly per query, when the gallery is not told (`annCandidates`);
+   * an index with noisy distances asks for more. Default 10.
+   */
+  readonly candidates?: number;
   /** Frees native memory, if any. The index is unusable afterwards. */
   dispose(): void;
 }

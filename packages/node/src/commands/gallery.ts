@@ -204,6 +204,9 @@ async function cluster(dir: string, f: ClusterFlags, io: CliIO): Promise<void> {
 
 interface BenchGalleryFlags {
   size: string;
+  index: 'pq' | 'hnsw';
+  candidates?: string;
+  subDim?: string;
   dim?: string;
   queries?: string;
   seed?: string;
@@ -226,9 +229,14 @@ function benchText(r: BenchGalleryResult): string {
   if (r.ann) {
     const a = r.ann;
     const p = a.params;
+    const params =
+      a.kind === 'usearch-hnsw'
+        ? `M ${p.connectivity}, ef_add ${p.expansionAdd}, ef_search ${p.expansionSearch}, ${p.quantization}, `
+        : Object.entries(p)
+            .map(([k, v]) => `${k} ${v}, `)
+            .join('');
     lines.push(
-      `ann ${a.kind} (M ${p.connectivity}, ef_add ${p.expansionAdd}, ef_search ${p.expansionSearch}, ${p.quantization}): ` +
-        `build ${(a.buildMs / 1000).toFixed(1)} s`,
+      `ann ${a.kind} (${params}${a.candidates} candidates re-ranked): build ${(a.buildMs / 1000).toFixed(1)} s`,
       `  random queries: ${a.msPerQuery.toFixed(3)} ms/query (${qps(a.queriesPerSecond)} q/s), recall@1 ${a.recallAt1.toFixed(3)}`,
       `  near-duplicate queries: ${a.near.msPerQuery.toFixed(3)} ms/query (${qps(a.near.queriesPerSecond)} q/s), ` +
         `recall@1 ${a.near.recallAt1.toFixed(3)}`,
@@ -242,15 +250,22 @@ async function benchGalleryCommand(f: BenchGalleryFlags, io: CliIO): Promise<voi
   const size = positiveInt(f.size, 'size') as number;
   const ann = f.exactOnly
     ? (false as const)
-    : {
-        connectivity: positiveInt(f.connectivity, 'connectivity'),
-        expansionAdd: positiveInt(f.expansionAdd, 'expansion-add'),
-        expansionSearch: positiveInt(f.expansionSearch, 'expansion-search'),
-        threads: f.threads === '0' ? 0 : positiveInt(f.threads, 'threads'),
-        quantization: f.quantization,
-      };
+    : f.index === 'hnsw'
+      ? {
+          kind: 'hnsw' as const,
+          connectivity: positiveInt(f.connectivity, 'connectivity'),
+          expansionAdd: positiveInt(f.expansionAdd, 'expansion-add'),
+          expansionSearch: positiveInt(f.expansionSearch, 'expansion-search'),
+          threads: f.threads === '0' ? 0 : positiveInt(f.threads, 'threads'),
+          quantization: f.quantization,
+        }
+      : {
+          kind: 'pq' as const,
+          candidates: positiveInt(f.candidates, 'candidates'),
+          subDim: positiveInt(f.subDim, 'sub-dim'),
+        };
   // Drop unset keys so the defaults apply.
-  const annOptions = ann && Object.fromEntries(Object.entries(ann).filter(([, v]) => v !== undefined));
+  const annOptions = ann && (Object.fromEntries(Object.entries(ann).filter(([, v]) => v !== undefined)) as typeof ann);
   const bars = new Map<string, ReturnType<typeof progress>>();
   try {
     const r = await benchGallery({
@@ -357,8 +372,15 @@ export const registerGalleryCommands: RegisterCommands = (program, io) => {
 
   benchCommand(program)
     .command('gallery')
-    .description('identify() over N random unit vectors: build time, queries/s, exact vs HNSW, recall@1')
+    .description('identify() over N random unit vectors: build time, queries/s, exact vs approximate, recall@1')
     .requiredOption('--size <n>', 'gallery size N')
+    .addOption(
+      new Option('--index <kind>', 'approximate index: PQ fast scan (core) or usearch HNSW')
+        .choices(['pq', 'hnsw'])
+        .default('pq'),
+    )
+    .option('--candidates <n>', 'PQ: candidates re-ranked exactly per query (default max(256, N / 2000))')
+    .option('--sub-dim <n>', 'PQ: dimensions per 4-bit sub-quantiser (default 2 for 128-D)')
     .option('--dim <n>', 'vector dimension (default 128)')
     .option('--queries <n>', 'queries (default 1000; 200 above 200,000 vectors)')
     .option('--seed <n>', 'random seed (default 1)')

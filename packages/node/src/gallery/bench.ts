@@ -1,5 +1,21 @@
-import { Gallery, gaussian, seededRandom } from '@facekit/core';
+import {
+  Gallery,
+  gaussian,
+  type PqIndexOptions,
+  pqIndexFactory,
+  seededRandom,
+  type VectorIndex,
+  type VectorIndexFactory,
+} from '@facekit/core';
 import { type UsearchOptions, USEARCH_DEFAULTS, usearchIndexFactory } from './usearch-index.js';
+
+/**
+ * The approximate index `benchGallery` measures: core's PQ fast-scan index (the default) or usearch HNSW.
+ *
+ * @example
+ * const ann: BenchAnnOptions = { kind: 'hnsw', connectivity: 32, quantization: 'f16' };
+ */
+export type BenchAnnOptions = ({ kind?: 'pq' } & PqIndexOptions) | ({ kind: 'hnsw' } & UsearchOptions);
 
 /**
  * Options of `benchGallery`.
@@ -17,8 +33,8 @@ export interface BenchGalleryOptions {
   /** Single exact queries timed for the per-query latency (default min(queries, 100)). */
   exactQueries?: number;
   seed?: number;
-  /** HNSW parameters; false to measure the exact index only. */
-  ann?: UsearchOptions | false;
+  /** The approximate index and its parameters (default the PQ index); false to measure the exact index only. */
+  ann?: BenchAnnOptions | false;
   /** Called between phases and during the build: phase name, done, total. */
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -38,7 +54,7 @@ export interface AnnQueryStats {
 }
 
 /**
- * What `benchGallery` measures: build time, queries per second, exact vs HNSW.
+ * What `benchGallery` measures: build time, queries per second, exact vs the approximate index.
  *
  * @example
  * const r: BenchGalleryResult = await benchGallery({ size: 10_000 });
@@ -56,12 +72,16 @@ export interface BenchGalleryResult {
     /** All queries in one blocked pass (identifyMany). */
     batchQueriesPerSecond: number;
   };
-  /** HNSW on random unit queries (the hardest case: all neighbours nearly equidistant). */
+  /** The approximate index on random unit queries (the hardest case: all neighbours nearly equidistant). */
   ann?: AnnQueryStats & {
+    /** 'pq-scan' or 'usearch-hnsw'. */
     kind: string;
-    params: Required<UsearchOptions>;
+    /** The index's parameters, defaults filled in. */
+    params: Record<string, number | string>;
+    /** Candidates re-ranked exactly per query. */
+    candidates: number;
     buildMs: number;
-    /** HNSW on probes of enrolled vectors (an enrolled vector plus noise, cosine ≈ 0.83): the identify workload. */
+    /** On probes of enrolled vectors (an enrolled vector plus noise, cosine ≈ 0.83): the identify workload. */
     near: AnnQueryStats;
   };
   /** Resident set size after the run, MiB. */
@@ -84,9 +104,20 @@ function randomUnit(rand: () => number, dim: number): Float32Array {
   return v;
 }
 
+/** The factory and filled-in parameters of the index to measure. */
+function annIndex(options: BenchAnnOptions): { factory: VectorIndexFactory; params: Record<string, number | string> } {
+  if (options.kind === 'hnsw') {
+    const { kind: _, ...rest } = options;
+    const params = { ...USEARCH_DEFAULTS, ...rest };
+    return { factory: usearchIndexFactory(params), params };
+  }
+  const { kind: _, ...rest } = options;
+  return { factory: pqIndexFactory(rest), params: { ...rest } };
+}
+
 /**
  * `facekit bench gallery --size N`: N random unit vectors (seeded), random unit queries. Reports the exact
- * index's build time and query speed, the HNSW index's, and its recall@1 against the exact answers.
+ * index's build time and query speed, the approximate index's, and its recall@1 against the exact answers.
  *
  * @example
  * const r = await benchGallery({ size: 100_000 }); // r.ann.msPerQuery, r.ann.recallAt1, r.exact.msPerQuery
@@ -95,14 +126,15 @@ export async function benchGallery(options: BenchGalleryOptions): Promise<BenchG
   const { size, dim = 128, seed = 1 } = options;
   const nq = options.queries ?? (size > 200_000 ? 200 : 1000);
   const progress = options.onProgress ?? (() => undefined);
-  const params = options.ann === false ? undefined : { ...USEARCH_DEFAULTS, ...options.ann };
+  const ann = options.ann === false ? undefined : annIndex(options.ann ?? {});
+  let index: VectorIndex | undefined;
   const embedder = `random-${dim}`;
   const gallery = new Gallery({
     embedder,
     dim,
     metric: 'cosine',
-    index: params ? 'ann' : 'exact',
-    ann: params ? usearchIndexFactory(params) : undefined,
+    index: ann ? 'ann' : 'exact',
+    ann: ann ? (d) => (index = ann.factory(d)) : false,
   });
   const rand = seededRandom(seed);
   let buildMs = 0;
@@ -151,7 +183,7 @@ export async function benchGallery(options: BenchGalleryOptions): Promise<BenchG
     rssMiB: 0,
   };
 
-  if (params) {
+  if (ann) {
     const annBuildMs = gallery.buildAnn((done, total) => progress('build ann', done, total));
     const measure = (qs: typeof queries, exact: typeof truth): AnnQueryStats => {
       const start = performance.now();
@@ -163,8 +195,9 @@ export async function benchGallery(options: BenchGalleryOptions): Promise<BenchG
     const randomStats = measure(queries, truth);
     progress('query ann', nq, nq);
     result.ann = {
-      kind: 'usearch-hnsw',
-      params,
+      kind: index!.kind,
+      params: ann.params,
+      candidates: index!.candidates ?? 10,
       buildMs: annBuildMs,
       ...randomStats,
       near: measure(near, nearTruth),

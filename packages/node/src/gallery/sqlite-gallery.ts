@@ -18,8 +18,7 @@ import {
   type PersistentGalleryOptions,
   resolveThreshold,
 } from './backend.js';
-import { dependencyError, hasOptional, importOptional } from './optional-deps.js';
-import { usearchIndexFactory } from './usearch-index.js';
+import { importOptional } from './optional-deps.js';
 
 /**
  * Options of the SQLite gallery.
@@ -28,9 +27,12 @@ import { usearchIndexFactory } from './usearch-index.js';
  * const g = await SqliteGallery.open('faces.db', { index: 'auto' } satisfies SqliteGalleryOptions);
  */
 export interface SqliteGalleryOptions extends PersistentGalleryOptions {
-  /** Index choice of the in-memory search (default 'auto': exact below `annMinSize` faces, HNSW above). */
+  /** Index choice of the in-memory search (default 'auto': exact below `annMinSize` faces, the ANN index above). */
   index?: IndexChoice;
-  /** The approximate index (default usearch HNSW when `usearch` is installed, else none); false for exact only. */
+  /**
+   * The approximate index (default core's PQ fast-scan index; `usearchIndexFactory()` for HNSW, which pays off
+   * beyond a few million faces); false for exact only.
+   */
   ann?: VectorIndexFactory | false;
   annMinSize?: number;
   /**
@@ -81,13 +83,6 @@ export function blobToVector(b: Uint8Array, dim: number, id: number): Float32Arr
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
-/** usearch HNSW when installed; without it (a lean install) every search is exact, fine up to ~100,000 faces. */
-function defaultAnn(index: IndexChoice | undefined): VectorIndexFactory | undefined {
-  if (hasOptional('usearch')) return usearchIndexFactory();
-  if (index === 'ann') throw dependencyError('usearch', "index 'ann'", undefined);
-  return undefined;
-}
-
 /**
  * Checks labels and embeddings before anything is written (the gallery's own checks, plus agreement among them).
  *
@@ -109,7 +104,8 @@ export function checkItems(items: readonly EnrollItem[], gallery: Pick<Gallery, 
 
 /**
  * A gallery in one SQLite file (WAL mode, one transaction per write): every committed enrolment survives a crash.
- * Loaded into an in-memory {@link Gallery} on open; searches run there (exact, or usearch HNSW for large ones).
+ * Loaded into an in-memory {@link Gallery} on open; searches run there (exact, or an approximate index for large
+ * ones).
  * One writing process at a time: other processes see new faces when they reopen the file.
  *
  * @example
@@ -170,7 +166,7 @@ export class SqliteGallery implements PersistentGallery {
         threshold: options.threshold,
         thresholds: options.thresholds,
         index: options.index,
-        ann: options.ann === false ? undefined : (options.ann ?? defaultAnn(options.index)),
+        ann: options.ann,
         annMinSize: options.annMinSize,
       });
       const self = new SqliteGallery(db, gallery, options, path);
