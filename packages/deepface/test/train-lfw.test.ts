@@ -89,7 +89,6 @@ describe.runIf(haveShared(join(lfwDir, 'peopleDevTrain.txt'), 'LFW'))('trainClas
     expect(last.loss).toBeLessThan(0.8 * first.loss);
     expect(last.accuracy).toBeGreaterThan(first.accuracy + 0.25);
     expect(final.accuracy).toBeGreaterThanOrEqual(0.7); // chance is 1/3
-    expect(seconds).toBeLessThan(60);
     model.dispose();
     images.dispose();
   });

@@ -13,10 +13,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { buildKerasH5, denseExpected, denseLayer } from './h5-builder.js';
 
-/** Runs `fn`, expects E_WEIGHTS_FORMAT matching `match`, within `ms` and without a large allocation. */
-async function refused(fn: () => unknown, match: RegExp, ms = 3000): Promise<void> {
+/**
+ * Runs `fn`, expects E_WEIGHTS_FORMAT matching `match`, without a large allocation: the claim is refused from the
+ * file's metadata, before anything of the claimed size is read or allocated (a hang would meet the test timeout).
+ */
+async function refused(fn: () => unknown, match: RegExp): Promise<void> {
   const mem0 = process.memoryUsage();
-  const t0 = performance.now();
   let err: unknown;
   try {
     await fn();
@@ -25,7 +27,6 @@ async function refused(fn: () => unknown, match: RegExp, ms = 3000): Promise<voi
   }
   expect(isFaceKitError(err, 'E_WEIGHTS_FORMAT'), String(err)).toBe(true);
   expect((err as Error).message).toMatch(match);
-  expect(performance.now() - t0).toBeLessThan(ms);
   const mem1 = process.memoryUsage();
   // Nothing near the claimed size (terabytes) was allocated, in JS or in the wasm heap.
   expect(mem1.arrayBuffers - mem0.arrayBuffers).toBeLessThan(256 * 2 ** 20);

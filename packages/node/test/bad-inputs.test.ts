@@ -48,12 +48,12 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('bad-input corpus', () => {
     expect(new Set(CASES.map((c) => c.kind)).size).toBe(CASES.length);
   });
 
+  // Bombs are refused from their headers: their cases expect E_IMAGE_TOO_LARGE, which only the header check
+  // gives (a decode would fail otherwise or run into the test timeout).
   it.each(CASES.map((c) => [c.kind, c] as const))('%s', async (_kind, c) => {
-    const t0 = performance.now();
     const got = await c.run(ctx);
     observed.set(c.kind, got);
     expect(got).toBe(c.expected);
-    expect(performance.now() - t0, 'each case is quick (bombs are refused from the header)').toBeLessThan(20_000);
   });
 
   it('leaks no tensor over the whole corpus', () => {

@@ -121,14 +121,12 @@ describe('weights store: failures leave nothing in the cache', () => {
   it('a stall on every attempt times out and ends in E_DOWNLOAD', async () => {
     server.route('/stall.h5', stall(garbage, 1000));
     const cache = freshCache();
-    const t0 = Date.now();
     const e = await expectCode(
       store(cache, { retries: 1, stallTimeoutMs: 200 }).pull('openface', { url: server.url('/stall.h5') }),
       'E_DOWNLOAD',
     );
     expect(e.message).toMatch(/stalled/);
     expect(server.hits('/stall.h5')).toBe(2);
-    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(cacheFiles(cache)).toEqual([]);
   });
 
