@@ -41,7 +41,7 @@ const PAGE = 65_536;
  * An approximate index by 4-bit product quantisation and a SIMD scan of every code (the "fast-scan" layout):
  * each vector is cut into sub-vectors of `subDim` dimensions, each replaced by the nearest of 16 centroids, so a
  * 128-D vector takes 32 bytes. A query scores all codes through per-query lookup tables in a WebAssembly SIMD
- * kernel (about 2.4 ms per million vectors on one core) and hands the best `candidates` to the gallery, which
+ * kernel (about 2 ms per million vectors on one core) and hands the best `candidates` to the gallery, which
  * re-ranks them with exact distances. Unlike a graph index it has no hard queries (random queries are found as
  * well as near-duplicates), builds in seconds, and runs wherever WebAssembly does (Node and browsers); its search
  * time grows linearly with the size, so beyond a few million vectors a graph index (usearch HNSW) is faster.
