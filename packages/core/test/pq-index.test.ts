@@ -75,6 +75,7 @@ describe('PqScanIndex', () => {
       pq.add(ids.slice(from, to), data.subarray(from * dim, to * dim));
     }
     expect(pq.trained).toBe(true);
+    expect(pq.trainedOn).toBe(2048); // 2,048 of the 2,500 held when the second add passed trainSize
     expect(pq.size).toBe(n);
     expect(pq.bytesPerVector).toBe(16);
     const exact = new ExactIndex(dim);
@@ -149,6 +150,25 @@ describe('PqScanIndex', () => {
     expect(codeOf(() => pq.search(new Float32Array(3), 1))).toBe('E_INPUT');
     pq.dispose();
     expect(pq.size).toBe(0);
+  });
+
+  it('trains on trainSize vectors spread over one large add, and finds its vectors after', () => {
+    const dim = 16;
+    const data = units(5000, dim, 9);
+    const ids = Array.from({ length: 5000 }, (_, i) => i);
+    const pq = new PqScanIndex(dim, { trainSize: 512, candidates: 128 });
+    pq.add(ids, data);
+    expect(pq.trained).toBe(true);
+    expect(pq.trainedOn).toBe(512); // not all 5,000: k-means time stays bounded however much one add brings
+    const exact = new ExactIndex(dim);
+    exact.add(ids, data);
+    const queries = units(50, dim, 10);
+    let found = 0;
+    for (let q = 0; q < 50; q++) {
+      const query = row(queries, dim, q);
+      if (pq.search(query, 128).some((h) => h.id === exact.search(query, 1)[0].id)) found++;
+    }
+    expect(found).toBeGreaterThanOrEqual(49);
   });
 
   it('refuses options that cannot work', () => {

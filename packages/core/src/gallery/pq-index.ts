@@ -36,6 +36,8 @@ const BLOCK = 32;
 /** u8 table entries summed in u16 lanes: 255 · 256 < 65,536. */
 const MAX_SUBQUANTISERS = 256;
 const PAGE = 65_536;
+/** Vectors the codebooks are trained on by default: 16 centroids per sub-space need only a few thousand. */
+const DEFAULT_TRAIN_SIZE = 8192;
 
 /**
  * An approximate index by 4-bit product quantisation and a SIMD scan of every code (the "fast-scan" layout):
@@ -65,6 +67,7 @@ export class PqScanIndex implements VectorIndex {
   private ids: Float64Array;
   private readonly rowOf = new Map<number, number>();
   private n = 0;
+  private trainCount = 0;
   private view: Uint8Array | undefined;
   private readonly bins = new Uint32Array(1 << (16 - BIN_SHIFT));
   /** Rows the code region holds (a multiple of BLOCK). */
@@ -115,6 +118,11 @@ export class PqScanIndex implements VectorIndex {
     return this.codebooks !== undefined;
   }
 
+  /** How many vectors the codebooks were trained on (0 before training). */
+  get trainedOn(): number {
+    return this.trainCount;
+  }
+
   /** Candidates the gallery should re-rank exactly per query. */
   get candidates(): number {
     return this.options.candidates ?? Math.max(256, Math.ceil(this.n / 2000));
@@ -145,7 +153,7 @@ export class PqScanIndex implements VectorIndex {
       return;
     }
     this.pending.set(unitVectors, start * d);
-    if (this.n >= (this.options.trainSize ?? 8192)) this.train();
+    if (this.n >= (this.options.trainSize ?? DEFAULT_TRAIN_SIZE)) this.train();
   }
 
   remove(id: number): boolean {
@@ -180,6 +188,7 @@ export class PqScanIndex implements VectorIndex {
     this.ids = new Float64Array(0);
     this.rowOf.clear();
     this.n = 0;
+    this.trainCount = 0;
     this.capacity = 0;
   }
 
@@ -229,23 +238,28 @@ export class PqScanIndex implements VectorIndex {
     return this.kernel;
   }
 
-  /** k-means (16 centroids) in each sub-space over the raw vectors held so far; then encodes them all. */
+  /**
+   * k-means (16 centroids) in each sub-space over `trainSize` of the raw vectors held so far (evenly spaced, when
+   * one `add` brought more); then encodes them all.
+   */
   private train(): void {
     const { dim, subDim, m, n } = this;
     const seed = this.options.seed ?? 1;
     const maxIter = this.options.trainIterations ?? 25;
+    const sample = Math.min(n, this.options.trainSize ?? DEFAULT_TRAIN_SIZE);
+    const rows = Array.from({ length: sample }, (_, i) => Math.floor((i * n) / sample));
     const codebooks = new Float32Array(m * CENTROIDS * subDim);
     for (let s = 0; s < m; s++) {
       const from = s * subDim;
       const width = Math.min(subDim, dim - from);
-      const subs: Float32Array[] = [];
-      for (let i = 0; i < n; i++) subs.push(this.pending.subarray(i * dim + from, i * dim + from + width));
+      const subs = rows.map((r) => this.pending.subarray(r * dim + from, r * dim + from + width));
       const { centroids } = kmeans(subs, { k: CENTROIDS, seed: seed + s, maxIter });
       centroids.forEach((c, j) => {
         codebooks.set(c, (s * CENTROIDS + j) * subDim);
       });
     }
     this.codebooks = codebooks;
+    this.trainCount = sample;
     this.growCodes(Math.max(this.ids.length, n));
     for (let i = 0; i < n; i++) this.encodeRow(i, this.pending, i * dim);
     this.pending = new Float32Array(0);
