@@ -1,7 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../../scripts/build-wasm.mjs';
-import { ExactIndex, Gallery, gaussian, PqScanIndex, pqIndexFactory, seededRandom } from '../src/index.js';
+import {
+  ExactIndex,
+  Gallery,
+  gaussian,
+  PqScanIndex,
+  pqIndexFactory,
+  pqScanSupported,
+  seededRandom,
+} from '../src/index.js';
 import { scanKernel } from '../src/gallery/pq-kernel.js';
 import { PQ_SCAN_WASM_BASE64 } from '../src/gallery/pq-scan-wasm.js';
 import { randomUnits } from '../../../test/random-units.js';
@@ -11,6 +19,10 @@ const units = randomUnits;
 const row = (data: Float32Array, dim: number, i: number) => data.subarray(i * dim, (i + 1) * dim);
 
 describe('the fast-scan kernel', () => {
+  it('compiles here (Node has WebAssembly SIMD), so galleries get the PQ index by default', () => {
+    expect(pqScanSupported()).toBe(true);
+  });
+
   it('is the assembly of pq-scan.wat (run `node scripts/build-wasm.mjs` after editing it)', async () => {
     const wat = fileURLToPath(new URL('../src/gallery/pq-scan.wat', import.meta.url));
     expect((await assemble(wat)).toString('base64')).toBe(PQ_SCAN_WASM_BASE64);

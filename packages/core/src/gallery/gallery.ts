@@ -6,6 +6,7 @@ import type { EmbedderSpec } from '../registry.js';
 import type { Embedding, Face } from '../types.js';
 import { ExactIndex } from './exact-index.js';
 import { pqIndexFactory } from './pq-index.js';
+import { pqScanSupported } from './pq-kernel.js';
 import type { VectorIndex, VectorIndexFactory } from './vector-index.js';
 import { type GalleryMatch, type IdentifyResult, voteLabel } from './vote.js';
 
@@ -37,8 +38,9 @@ export interface GalleryOptions {
   /** Index choice (default 'auto': exact below `annMinSize` entries, the ANN index from there on, if there is one). */
   index?: IndexChoice;
   /**
-   * Makes the approximate index: default the PQ fast-scan index (`pqIndexFactory()`, WebAssembly, Node and
-   * browsers); usearch HNSW from `@facekit/node` for many millions of faces; false: every search is exact.
+   * Makes the approximate index: default the PQ fast-scan index (`pqIndexFactory()`, WebAssembly SIMD, Node and
+   * browsers; where SIMD is missing, none); usearch HNSW from `@facekit/node` for many millions of faces; false:
+   * every search is exact.
    */
   ann?: VectorIndexFactory | false;
   /** Size from which 'auto' switches to the ANN index (default 20,000: below it the exact scan takes ≲ 2 ms). */
@@ -170,7 +172,9 @@ export class Gallery {
     if (!['exact', 'ann', 'auto'].includes(this.indexChoice)) {
       throw new FaceKitError('E_CONFIG', `index must be 'exact', 'ann' or 'auto', got '${this.indexChoice}'`);
     }
-    this.annFactory = options.ann === false ? undefined : (options.ann ?? pqIndexFactory());
+    // The default PQ index needs WebAssembly SIMD; without it (old browsers) search stays exact.
+    this.annFactory =
+      options.ann === false ? undefined : (options.ann ?? (pqScanSupported() ? pqIndexFactory() : undefined));
     if (this.indexChoice === 'ann' && !this.annFactory) {
       throw new FaceKitError('E_CONFIG', "index 'ann' needs an ANN index (options.ann is false)");
     }

@@ -35,6 +35,30 @@ export interface ScanKernel {
 }
 
 let compiled: object | undefined;
+let compileError: unknown;
+
+/** The compiled kernel module (compiled once per process), or undefined when this runtime cannot compile it. */
+function kernelModule(): object | undefined {
+  if (compiled === undefined && compileError === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Uint8Array.from(atob(PQ_SCAN_WASM_BASE64), (c) => c.charCodeAt(0)));
+    } catch (e) {
+      compileError = e ?? new Error('WebAssembly compile failed');
+    }
+  }
+  return compiled;
+}
+
+/**
+ * Whether this runtime runs the scan kernel (WebAssembly with SIMD: Node ≥ 16, Chrome 91, Firefox 89, Safari 16.4).
+ * Galleries fall back to exact search where it does not.
+ *
+ * @example
+ * const ann = pqScanSupported() ? pqIndexFactory() : false;
+ */
+export function pqScanSupported(): boolean {
+  return kernelModule() !== undefined;
+}
 
 /**
  * A fresh instance of the scan kernel, with a memory of its own; the module is compiled once per process.
@@ -43,12 +67,11 @@ let compiled: object | undefined;
  * const { memory, scan, above } = scanKernel();
  */
 export function scanKernel(): ScanKernel {
-  try {
-    compiled ??= new WebAssembly.Module(Uint8Array.from(atob(PQ_SCAN_WASM_BASE64), (c) => c.charCodeAt(0)));
-  } catch (e) {
+  const module = kernelModule();
+  if (module === undefined) {
     throw new FaceKitError('E_BACKEND', 'the PQ index needs WebAssembly with SIMD (Node ≥ 16, current browsers)', {
-      cause: e,
+      cause: compileError,
     });
   }
-  return new WebAssembly.Instance(compiled, {}).exports as unknown as ScanKernel;
+  return new WebAssembly.Instance(module, {}).exports as unknown as ScanKernel;
 }
