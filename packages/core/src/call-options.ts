@@ -19,6 +19,7 @@ export const COMMON_OPTION_KEYS: readonly string[] = [
   'minFaceScore',
   'pick',
   'flip',
+  'quickLook',
   'enforceDetection',
   'signal',
   'backend',
@@ -73,7 +74,7 @@ export function validateCommonOptions(
       throw new FaceKitError('E_CONFIG', `minFaceScore must be a number in [0, 1], got ${String(s)}`);
     }
   }
-  for (const key of ['enforceDetection', 'all', 'flip']) {
+  for (const key of ['enforceDetection', 'all', 'flip', 'quickLook']) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') {
       throw new FaceKitError('E_CONFIG', `option '${key}' must be true or false, got ${String(o[key])}`);
     }
@@ -100,6 +101,7 @@ export interface ResolvedModelOptions {
   minFaceScore: number;
   pick: FacePick;
   flip: boolean;
+  quickLook: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ export function resolveModelOptions(o: {
   minFaceScore?: number;
   pick?: FacePick;
   flip?: boolean;
+  quickLook?: boolean;
 }): ResolvedModelOptions {
   return {
     detector: o.detector ?? 'blazeface',
@@ -125,5 +128,6 @@ export function resolveModelOptions(o: {
     minFaceScore: o.minFaceScore ?? 0.5,
     pick: o.pick ?? 'largest',
     flip: o.flip ?? true,
+    quickLook: o.quickLook ?? true,
   };
 }

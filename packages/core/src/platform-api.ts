@@ -90,7 +90,10 @@ export class PlatformPipeline<Input, O extends PlatformOptions> {
     return this.inner.spec;
   }
 
-  /** The resolved model names and settings: detector, landmarker, align, embedder, metric, minFaceScore, pick, flip. */
+  /**
+   * The resolved model names and settings: detector, landmarker, align, embedder, metric, minFaceScore, pick, flip,
+   * quickLook.
+   */
   get options(): FacePipeline['options'] {
     return this.inner.options;
   }

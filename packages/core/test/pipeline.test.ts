@@ -2,10 +2,19 @@
 // registered under test names, so the behaviour is checked without any network weights.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Face, FacePipeline, FaceKitError, models, type ModelContext } from '../src/index.js';
+import {
+  type Face,
+  FacePipeline,
+  FaceKitError,
+  models,
+  type ModelContext,
+  validateCommonOptions,
+} from '../src/index.js';
 
 const ctx: ModelContext = { files: async () => new Uint8Array() };
 let facesToReturn: Face[] = [];
+/** The `quick` flag of the test detector's last call. */
+let lastQuick: boolean | undefined;
 const face = (x: number, y: number, size: number): Face => ({
   box: { x, y, width: size, height: size },
   score: 0.9,
@@ -18,7 +27,10 @@ beforeAll(() => {
     description: 'returns facesToReturn',
     create: async () => ({
       name: 'test-detector',
-      detect: async () => facesToReturn.map((f) => ({ ...f })),
+      detect: async (_image, o) => {
+        lastQuick = o?.quick;
+        return facesToReturn.map((f) => ({ ...f }));
+      },
       dispose() {},
     }),
   });
@@ -88,6 +100,22 @@ describe('FacePipeline', () => {
     expect(c.face.box.width).toBe(60);
     largest.dispose();
     central.dispose();
+    image.dispose();
+  });
+
+  it('asks the detector for a quick look only when one face is wanted and quickLook is on', async () => {
+    const image = tf.zeros([100, 100, 3]) as tf.Tensor3D;
+    facesToReturn = [face(35, 35, 30)];
+    const quick = await FacePipeline.create(ctx, { ...options, flip: false });
+    const full = await FacePipeline.create(ctx, { ...options, flip: false, quickLook: false });
+    await quick.facesToEmbed(image, {});
+    expect(lastQuick).toBe(true);
+    await quick.facesToEmbed(image, { all: true });
+    expect(lastQuick).toBe(false);
+    await full.facesToEmbed(image, {});
+    expect(lastQuick).toBe(false);
+    expect(quick.options.quickLook).toBe(true);
+    expect(() => validateCommonOptions({ quickLook: 'no' })).toThrow(/quickLook/);
     image.dispose();
   });
 

@@ -172,6 +172,21 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('CLI on LFW images', () => {
     expect(j.faces[0].box).toHaveLength(4);
   });
 
+  it('--no-quick-look: faceCount includes a small bystander', async () => {
+    // The portrait `a` with another face shrunk to 70 px beside it (see the e2e quickLook test).
+    const canvas = join(dir, 'bystander.jpg');
+    await sharp({ create: { width: 330, height: 250, channels: 3, background: '#c0c0c0' } })
+      .composite([
+        { input: await sharp(a).toBuffer(), left: 0, top: 0 },
+        { input: await sharp(c).resize(70, 70).toBuffer(), left: 255, top: 10 },
+      ])
+      .jpeg({ quality: 95 })
+      .toFile(canvas);
+    const quick = JSON.parse((await cli('verify', canvas, b, '--json')).out);
+    const full = JSON.parse((await cli('verify', canvas, b, '--json', '--no-quick-look')).out);
+    expect([quick.faces.img1.faceCount, full.faces.img1.faceCount]).toEqual([1, 2]);
+  });
+
   it('no face: E_NO_FACE by default, a verdict with --no-enforce-detection', async () => {
     const blank = join(dir, 'blank.png');
     await sharp({ create: { width: 120, height: 120, channels: 3, background: '#405060' } })

@@ -90,6 +90,32 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('Node API end to end (LFW)', () => {
     expect(r.verified).toBe(true); // the large face is Abdullah Gul
   });
 
+  it('quickLook: false counts a small bystander that the quick look leaves out', async () => {
+    // A portrait at full size and, beside it, another face shrunk to 70 px (its face ~30 px).
+    const small = await sharp(other).resize(70, 70).toBuffer();
+    const canvas = await sharp({ create: { width: 330, height: 250, channels: 3, background: '#c0c0c0' } })
+      .composite([
+        { input: await sharp(same[0]).toBuffer(), left: 0, top: 0 },
+        { input: small, left: 255, top: 10 },
+      ])
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const quick = await verify(canvas, same[1]);
+    const full = await verify(canvas, same[1], { quickLook: false });
+    expect(quick.faces.img1.faceCount).toBe(1);
+    expect(full.faces.img1.faceCount).toBe(2);
+    expect((await detect(canvas)).length).toBe(2);
+    // The same face is embedded either way (its box from a 160² or a 256² look).
+    const centre = (b: { x: number; y: number; width: number; height: number }) => [
+      b.x + b.width / 2,
+      b.y + b.height / 2,
+    ];
+    const [qx, qy] = centre(quick.faces.img1.box);
+    const [fx, fy] = centre(full.faces.img1.box);
+    expect(Math.hypot(qx - fx, qy - fy)).toBeLessThan(10);
+    expect(full.verified && quick.verified).toBe(true);
+  });
+
   it('no face: E_NO_FACE, or the whole image with enforceDetection false', async () => {
     const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#7a8a9a' } })
       .png()

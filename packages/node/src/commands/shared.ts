@@ -55,6 +55,7 @@ export interface ModelFlags {
   align?: string;
   pick?: string;
   flip?: boolean;
+  quickLook?: boolean;
   metric?: string;
   threshold?: string;
   minFaceScore?: string;
@@ -74,6 +75,7 @@ export function toOptions(f: ModelFlags): NodeOptions {
   if (f.align !== undefined) o.align = f.align;
   if (f.pick !== undefined) o.pick = f.pick as NodeOptions['pick'];
   if (f.flip === false) o.flip = false;
+  if (f.quickLook === false) o.quickLook = false;
   if (f.metric !== undefined) o.metric = f.metric as MetricName;
   if (f.threshold !== undefined) o.threshold = number(f.threshold, 'threshold');
   if (f.minFaceScore !== undefined) o.minFaceScore = number(f.minFaceScore, 'min-face-score');
@@ -91,6 +93,7 @@ export function pipelineFlags(cmd: Command): Command {
     .option('--landmarker <name>', "landmarker, or 'none' to align on the detector's keypoints")
     .option('--align <mode>', "aligner: '2d', '3d', '3d-dense', 'mesh' or 'none' (see `facekit models`)")
     .option('--no-flip', 'embed each face once, without averaging in its mirror image (faster, slightly less accurate)')
+    .option('--no-quick-look', "always the detector's full look: faceCount then counts small bystanders too")
     .option('--weights <path>', 'weights file for an embedder whose weights are not bundled (Keras .h5)')
     .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')} (default: FACEKIT_BACKEND, else auto)`);
 }
