@@ -173,12 +173,12 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('CLI on LFW images', () => {
   });
 
   it('--no-quick-look: faceCount includes a small bystander', async () => {
-    // The portrait `a` with another face shrunk to 70 px beside it (see the e2e quickLook test).
+    // The portrait `a` with another face shrunk to 55 px beside it (see the e2e quickLook test).
     const canvas = join(dir, 'bystander.jpg');
     await sharp({ create: { width: 330, height: 250, channels: 3, background: '#c0c0c0' } })
       .composite([
         { input: await sharp(a).toBuffer(), left: 0, top: 0 },
-        { input: await sharp(c).resize(70, 70).toBuffer(), left: 255, top: 10 },
+        { input: await sharp(c).resize(55, 55).toBuffer(), left: 255, top: 10 },
       ])
       .jpeg({ quality: 95 })
       .toFile(canvas);
