@@ -1,3 +1,4 @@
+import { FaceKitError } from '@facekit/core';
 import type { ExpectedLayer } from '@facekit/keras';
 
 /**
@@ -174,7 +175,7 @@ export class ShapeOps implements Ops<number[]> {
   readonly names = new Set<string>();
 
   private add(layer: string, weights: [string, number[]][]): void {
-    if (this.names.has(layer)) throw new Error(`duplicate layer name ${layer}`);
+    if (this.names.has(layer)) throw new FaceKitError('E_CONFIG', `network definition: duplicate layer name ${layer}`);
     this.names.add(layer);
     if (weights.length) this.expected.push({ layer, weights: weights.map(([name, shape]) => ({ name, shape })) });
   }
@@ -232,14 +233,18 @@ export class ShapeOps implements Ops<number[]> {
     this.tap(name);
     const [h, w] = xs[0];
     if (xs.some((s) => s[0] !== h || s[1] !== w))
-      throw new Error(`concat ${name}: spatial sizes differ ${JSON.stringify(xs)}`);
+      throw new FaceKitError(
+        'E_CONFIG',
+        `network definition: concat ${name}: spatial sizes differ ${JSON.stringify(xs)}`,
+      );
     return [h, w, xs.reduce((a, s) => a + s[2], 0)];
   }
   residual(x: number[], y: number[], _scale: number, names: ResidualNames = {}): number[] {
     this.tap(names.scaled);
     this.tap(names.sum);
     this.tap(names.relu);
-    if (x.join() !== y.join()) throw new Error(`residual ${names.sum}: shapes differ ${x} vs ${y}`);
+    if (x.join() !== y.join())
+      throw new FaceKitError('E_CONFIG', `network definition: residual ${names.sum}: shapes differ ${x} vs ${y}`);
     return x;
   }
   lrn(x: number[], name: string): number[] {

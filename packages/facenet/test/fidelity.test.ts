@@ -63,6 +63,34 @@ describe('parameter counts (from the architecture code)', () => {
     expect(countParameters(expectedWeights(inceptionResnetV1(512)))).toBe(23_497_424);
     expect(expectedWeights(inceptionResnetV1(128)).length).toBe(245); // weighted layers in the h5
   });
+
+  it('a definition whose layers do not fit is E_CONFIG naming the layer', () => {
+    const def = (graph: NetworkDefinition['graph']): NetworkDefinition => ({
+      name: 'broken',
+      inputSize: [8, 8],
+      outputDim: 4,
+      normalized: false,
+      graph,
+    });
+    const failure = (d: NetworkDefinition) => {
+      try {
+        expectedWeights(d);
+      } catch (e) {
+        return `${isFaceKitError(e) ? e.code : 'not a FaceKitError'}: ${(e as Error).message}`;
+      }
+      return 'no error';
+    };
+    const conv = { filters: 4, kernel: 3, strides: 1, padding: 'same' as const, bias: true };
+    expect(failure(def((o, x) => o.conv(o.conv(x, 'c', conv), 'c', conv)))).toMatch(
+      /^E_CONFIG: .*duplicate layer name c$/,
+    );
+    expect(failure(def((o, x) => o.concat([x, o.maxPool(x, 2, 2)], 'cat')))).toMatch(
+      /^E_CONFIG: .*concat cat: spatial sizes/,
+    );
+    expect(failure(def((o, x) => o.residual(x, o.conv(x, 'c', conv), 1, { sum: 'add' })))).toMatch(
+      /^E_CONFIG: .*residual add: shapes differ/,
+    );
+  });
 });
 
 for (const c of cases) {

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { haveShared, lfwDir, lfwImage, repoRoot } from '../../../test/utils.js';
 import { main } from '../src/cli.js';
 import { buildPackages } from './build.js';
-import { runBin } from './helpers.js';
+import { portraitWithBystander, runBin } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -173,15 +173,8 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('CLI on LFW images', () => {
   });
 
   it('--no-quick-look: faceCount includes a small bystander', async () => {
-    // The portrait `a` with another face shrunk to 55 px beside it (see the e2e quickLook test).
     const canvas = join(dir, 'bystander.jpg');
-    await sharp({ create: { width: 330, height: 250, channels: 3, background: '#c0c0c0' } })
-      .composite([
-        { input: await sharp(a).toBuffer(), left: 0, top: 0 },
-        { input: await sharp(c).resize(55, 55).toBuffer(), left: 255, top: 10 },
-      ])
-      .jpeg({ quality: 95 })
-      .toFile(canvas);
+    writeFileSync(canvas, await portraitWithBystander(a, c));
     const quick = JSON.parse((await cli('verify', canvas, b, '--json')).out);
     const full = JSON.parse((await cli('verify', canvas, b, '--json', '--no-quick-look')).out);
     expect([quick.faces.img1.faceCount, full.faces.img1.faceCount]).toEqual([1, 2]);

@@ -99,6 +99,14 @@ export interface RepresentsFaces {
 }
 
 const DEFAULT_ANN_MIN_SIZE = 20_000;
+/**
+ * Candidates fetched from an approximate index for exact re-ranking when neither the gallery (`annCandidates`) nor
+ * the index (`VectorIndex.candidates`) says how many.
+ *
+ * @example
+ * const fetched = Math.max(k, options.annCandidates ?? index.candidates ?? DEFAULT_ANN_CANDIDATES);
+ */
+export const DEFAULT_ANN_CANDIDATES = 10;
 const ANN_BUILD_CHUNK = 10_000;
 
 /**
@@ -158,7 +166,8 @@ export class Gallery {
   private dimension: number | undefined;
   private store: ExactIndex | undefined;
   private ann: VectorIndex | undefined;
-  private readonly annFactory: VectorIndexFactory | undefined;
+  /** The approximate index's factory once decided (null: none); undefined until first needed. */
+  private annChoice: VectorIndexFactory | null | undefined;
   private readonly labelOf = new Map<number, string>();
   private readonly idsOf = new Map<string, Set<number>>();
   private nextId = 1;
@@ -172,10 +181,7 @@ export class Gallery {
     if (!['exact', 'ann', 'auto'].includes(this.indexChoice)) {
       throw new FaceKitError('E_CONFIG', `index must be 'exact', 'ann' or 'auto', got '${this.indexChoice}'`);
     }
-    // The default PQ index needs WebAssembly SIMD; without it (old browsers) search stays exact.
-    this.annFactory =
-      options.ann === false ? undefined : (options.ann ?? (pqScanSupported() ? pqIndexFactory() : undefined));
-    if (this.indexChoice === 'ann' && !this.annFactory) {
+    if (this.indexChoice === 'ann' && !this.annFactory()) {
       throw new FaceKitError('E_CONFIG', "index 'ann' needs an ANN index (options.ann is false)");
     }
     if (options.threshold !== undefined) assertThreshold(options.threshold);
@@ -339,16 +345,29 @@ export class Gallery {
   }
 
   private useAnn(): boolean {
-    if (!this.annFactory) return false;
-    if (this.indexChoice === 'ann') return true;
-    return this.indexChoice === 'auto' && this.size >= (this.options.annMinSize ?? DEFAULT_ANN_MIN_SIZE);
+    if (this.indexChoice === 'exact') return false;
+    if (this.indexChoice === 'auto' && this.size < (this.options.annMinSize ?? DEFAULT_ANN_MIN_SIZE)) return false;
+    return this.annFactory() !== undefined;
+  }
+
+  /**
+   * The approximate index's factory: the one given, else the PQ index where WebAssembly SIMD compiles (old
+   * browsers: none, search stays exact); none for `ann: false`. Decided on first need, so small galleries never
+   * compile the kernel.
+   */
+  private annFactory(): VectorIndexFactory | undefined {
+    if (this.annChoice === undefined) {
+      const ann = this.options.ann;
+      this.annChoice = ann === false ? null : (ann ?? (pqScanSupported() ? pqIndexFactory() : null));
+    }
+    return this.annChoice ?? undefined;
   }
 
   /** Builds the ANN index from the stored vectors the first time it is needed, in chunks (with progress). */
   private ensureAnn(onProgress?: (done: number, total: number) => void): VectorIndex {
     if (!this.ann) {
       const d = this.dimension!;
-      const ann = this.annFactory!(d);
+      const ann = this.annFactory()!(d);
       const store = this.store!;
       const ids = [...store.keys()];
       for (let start = 0; start < ids.length; start += ANN_BUILD_CHUNK) {
@@ -371,7 +390,7 @@ export class Gallery {
    */
   buildAnn(onProgress?: (done: number, total: number) => void): number {
     const t0 = performance.now();
-    if (this.annFactory && this.dimension !== undefined) this.ensureAnn(onProgress);
+    if (this.annFactory() && this.dimension !== undefined) this.ensureAnn(onProgress);
     return performance.now() - t0;
   }
 
@@ -393,7 +412,10 @@ export class Gallery {
     let hits: Array<{ id: number; distance: number }>;
     if (this.useAnn() && !exact) {
       const ann = this.ensureAnn();
-      const candidates = ann.search(unit, Math.max(k, this.options.annCandidates ?? ann.candidates ?? 10));
+      const candidates = ann.search(
+        unit,
+        Math.max(k, this.options.annCandidates ?? ann.candidates ?? DEFAULT_ANN_CANDIDATES),
+      );
       hits = candidates
         .map((c) => ({ id: c.id, distance: this.store!.distanceTo(c.id, unit, norm, metric) }))
         .filter((h) => !Number.isNaN(h.distance))

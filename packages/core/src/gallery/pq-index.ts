@@ -1,5 +1,6 @@
 import { kmeans } from '../cluster/kmeans.js';
 import { FaceKitError } from '../errors.js';
+import { ExactIndex } from './exact-index.js';
 import { type ScanKernel, scanKernel } from './pq-kernel.js';
 import type { IndexHit, VectorIndex, VectorIndexFactory } from './vector-index.js';
 
@@ -21,7 +22,10 @@ export interface PqIndexOptions {
    * grows: on 1,000,000 random 128-D unit vectors 200 candidates hold it for 99.5 % of random queries, 500 for all.
    */
   candidates?: number;
-  /** Vectors the codebooks are trained on: the first ones added (default 8,192). Until then, search is exact. */
+  /**
+   * Vectors the codebooks are trained on (default 8,192): training starts when that many are held, on that many
+   * spread evenly over them. Until then, search is exact.
+   */
   trainSize?: number;
   /** Lloyd iterations per sub-quantiser (default 25). */
   trainIterations?: number;
@@ -38,6 +42,8 @@ const MAX_SUBQUANTISERS = 256;
 const PAGE = 65_536;
 /** Vectors the codebooks are trained on by default: 16 centroids per sub-space need only a few thousand. */
 const DEFAULT_TRAIN_SIZE = 8192;
+/** Scores are binned by their top 14 bits to find thresholds (a bin's floor passes all of its scores). */
+const BIN_SHIFT = 2;
 
 /**
  * An approximate index by 4-bit product quantisation and a SIMD scan of every code (the "fast-scan" layout):
@@ -48,7 +54,7 @@ const DEFAULT_TRAIN_SIZE = 8192;
  * well as near-duplicates), builds in seconds, and runs wherever WebAssembly does (Node and browsers); its search
  * time grows linearly with the size, so beyond a few million vectors a graph index (usearch HNSW) is faster.
  *
- * The codebooks are trained on the first `trainSize` vectors added; until then search is exact.
+ * The codebooks are trained once `trainSize` vectors are held; until then the vectors sit in an exact index.
  *
  * @example
  * const gallery = new Gallery({ ann: pqIndexFactory(), annMinSize: 20_000 });
@@ -62,8 +68,8 @@ export class PqScanIndex implements VectorIndex {
   private kernel: ScanKernel | undefined;
   /** m × 16 × subDim centroid coordinates (the last sub-vector zero-padded). */
   private codebooks: Float32Array | undefined;
-  /** Raw vectors added before the codebooks were trained. */
-  private pending: Float32Array;
+  /** The vectors added before the codebooks were trained, searched exactly; dropped once they are encoded. */
+  private pending: ExactIndex | undefined;
   private ids: Float64Array;
   private readonly rowOf = new Map<number, number>();
   private n = 0;
@@ -105,12 +111,12 @@ export class PqScanIndex implements VectorIndex {
     }
     this.options = options;
     this.codesAt = align16(this.mScan * CENTROIDS);
-    this.pending = new Float32Array(0);
+    this.pending = new ExactIndex(dim);
     this.ids = new Float64Array(0);
   }
 
   get size(): number {
-    return this.n;
+    return this.pending?.size ?? this.n;
   }
 
   /** Whether the codebooks are trained (before that, search is exact over the raw vectors). */
@@ -125,7 +131,7 @@ export class PqScanIndex implements VectorIndex {
 
   /** Candidates the gallery should re-rank exactly per query. */
   get candidates(): number {
-    return this.options.candidates ?? Math.max(256, Math.ceil(this.n / 2000));
+    return this.options.candidates ?? Math.max(256, Math.ceil(this.size / 2000));
   }
 
   /** Bytes held per vector once trained (the codes; ids and the id map come on top). */
@@ -134,6 +140,11 @@ export class PqScanIndex implements VectorIndex {
   }
 
   add(ids: ArrayLike<number>, unitVectors: Float32Array): void {
+    if (this.pending) {
+      this.pending.add(ids, unitVectors);
+      if (this.pending.size >= (this.options.trainSize ?? DEFAULT_TRAIN_SIZE)) this.train(this.pending);
+      return;
+    }
     const d = this.dim;
     if (unitVectors.length !== ids.length * d) {
       throw new FaceKitError('E_INPUT', `expected ${ids.length} × ${d} values, got ${unitVectors.length}`);
@@ -141,28 +152,16 @@ export class PqScanIndex implements VectorIndex {
     for (let i = 0; i < ids.length; i++) {
       if (this.rowOf.has(ids[i])) throw new FaceKitError('E_INPUT', `id ${ids[i]} is already in the index`);
     }
-    const start = this.n;
-    this.reserve(start + ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      this.ids[start + i] = ids[i];
-      this.rowOf.set(ids[i], start + i);
-    }
-    this.n += ids.length;
-    if (this.codebooks) {
-      for (let i = 0; i < ids.length; i++) this.encodeRow(start + i, unitVectors, i * d);
-      return;
-    }
-    this.pending.set(unitVectors, start * d);
-    if (this.n >= (this.options.trainSize ?? DEFAULT_TRAIN_SIZE)) this.train();
+    for (let i = 0; i < ids.length; i++) this.appendRow(ids[i], unitVectors, i * d);
   }
 
   remove(id: number): boolean {
+    if (this.pending) return this.pending.remove(id);
     const row = this.rowOf.get(id);
     if (row === undefined) return false;
     const last = this.n - 1;
     if (row !== last) {
-      if (this.codebooks) this.moveCodes(last, row);
-      else this.pending.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
+      this.moveCodes(last, row);
       this.ids[row] = this.ids[last];
       this.rowOf.set(this.ids[row], row);
     }
@@ -175,16 +174,18 @@ export class PqScanIndex implements VectorIndex {
     if (unitQuery.length !== this.dim) {
       throw new FaceKitError('E_INPUT', `expected a ${this.dim}-D query, got ${unitQuery.length} values`);
     }
+    if (this.pending) return this.pending.search(unitQuery, k);
     const want = Math.min(Math.max(0, Math.floor(k)), this.n);
-    if (want === 0) return [];
-    return this.codebooks ? this.scanSearch(unitQuery, want) : this.exactSearch(unitQuery, want);
+    return want === 0 ? [] : this.scanSearch(unitQuery, want);
   }
 
   dispose(): void {
     this.kernel = undefined;
     this.view = undefined;
     this.codebooks = undefined;
-    this.pending = new Float32Array(0);
+    // Empty again, like a new index (the exact index's dispose does the same).
+    this.pending?.dispose();
+    this.pending = new ExactIndex(this.dim);
     this.ids = new Float64Array(0);
     this.rowOf.clear();
     this.n = 0;
@@ -192,20 +193,23 @@ export class PqScanIndex implements VectorIndex {
     this.capacity = 0;
   }
 
-  /** Grows the id table, and the raw buffer or the code region, to hold `rows` vectors. */
+  /** Grows the id table and the code region to hold `rows` vectors. */
   private reserve(rows: number): void {
     if (rows <= this.ids.length) return;
     const cap = Math.max(rows, 2 * this.ids.length, BLOCK);
     const ids = new Float64Array(cap);
     ids.set(this.ids.subarray(0, this.n));
     this.ids = ids;
-    if (this.codebooks) {
-      this.growCodes(cap);
-    } else {
-      const pending = new Float32Array(cap * this.dim);
-      pending.set(this.pending.subarray(0, this.n * this.dim));
-      this.pending = pending;
-    }
+    this.growCodes(cap);
+  }
+
+  /** Encodes the vector at `v[offset…]` as a new last row under `id`. */
+  private appendRow(id: number, v: Float32Array, offset: number): void {
+    this.reserve(this.n + 1);
+    this.ids[this.n] = id;
+    this.rowOf.set(id, this.n);
+    this.encodeRow(this.n, v, offset);
+    this.n++;
   }
 
   /** Makes the code region hold `rows` vectors (the scratch regions after it move; they hold nothing between calls). */
@@ -239,20 +243,24 @@ export class PqScanIndex implements VectorIndex {
   }
 
   /**
-   * k-means (16 centroids) in each sub-space over `trainSize` of the raw vectors held so far (evenly spaced, when
-   * one `add` brought more); then encodes them all.
+   * k-means (16 centroids) in each sub-space over `trainSize` of the vectors held exactly (evenly spaced, when one
+   * `add` brought more); then encodes them all and drops the exact copies.
    */
-  private train(): void {
-    const { dim, subDim, m, n } = this;
+  private train(exact: ExactIndex): void {
+    const { dim, subDim, m } = this;
     const seed = this.options.seed ?? 1;
     const maxIter = this.options.trainIterations ?? 25;
+    const ids = [...exact.keys()];
+    // Views into the exact index, valid until it changes (it does not before it is dropped below).
+    const vectors = ids.map((id) => exact.unitVector(id)!);
+    const n = ids.length;
     const sample = Math.min(n, this.options.trainSize ?? DEFAULT_TRAIN_SIZE);
     const rows = Array.from({ length: sample }, (_, i) => Math.floor((i * n) / sample));
     const codebooks = new Float32Array(m * CENTROIDS * subDim);
     for (let s = 0; s < m; s++) {
       const from = s * subDim;
       const width = Math.min(subDim, dim - from);
-      const subs = rows.map((r) => this.pending.subarray(r * dim + from, r * dim + from + width));
+      const subs = rows.map((r) => vectors[r].subarray(from, from + width));
       const { centroids } = kmeans(subs, { k: CENTROIDS, seed: seed + s, maxIter });
       centroids.forEach((c, j) => {
         codebooks.set(c, (s * CENTROIDS + j) * subDim);
@@ -260,9 +268,12 @@ export class PqScanIndex implements VectorIndex {
     }
     this.codebooks = codebooks;
     this.trainCount = sample;
-    this.growCodes(Math.max(this.ids.length, n));
-    for (let i = 0; i < n; i++) this.encodeRow(i, this.pending, i * dim);
-    this.pending = new Float32Array(0);
+    this.reserve(n);
+    ids.forEach((id, i) => {
+      this.appendRow(id, vectors[i], 0);
+    });
+    this.pending = undefined;
+    exact.dispose();
   }
 
   /** Writes the 4-bit codes of the vector at `v[offset…]` into row `row` of the blocked layout. */
@@ -307,19 +318,6 @@ export class PqScanIndex implements VectorIndex {
       const at = dst + s * 16;
       bytes[at] = dstHigh ? (bytes[at] & 0x0f) | (code << 4) : (bytes[at] & 0xf0) | code;
     }
-  }
-
-  /** Before training: the k nearest raw vectors by cosine distance. */
-  private exactSearch(q: Float32Array, k: number): IndexHit[] {
-    const d = this.dim;
-    const scored: Array<{ row: number; score: number }> = [];
-    for (let r = 0; r < this.n; r++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += this.pending[r * d + j] * q[j];
-      scored.push({ row: r, score: s });
-    }
-    scored.sort((a, b) => b.score - a.score);
-    return scored.slice(0, k).map((h) => ({ id: this.ids[h.row], distance: 1 - h.score }));
   }
 
   /** After training: the SIMD scan of all codes, then the k best approximate scores. */
@@ -390,9 +388,6 @@ export class PqScanIndex implements VectorIndex {
 function align16(x: number): number {
   return Math.ceil(x / 16) * 16;
 }
-
-/** Scores are binned by their top 14 bits to find thresholds (a bin's floor passes all of its scores). */
-const BIN_SHIFT = 2;
 
 /**
  * The highest threshold that passes at least `want` of the rows [0, n) counted every `stride` rows (0 when

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_ANN_CANDIDATES,
   Gallery,
   gaussian,
   type PqIndexOptions,
@@ -76,7 +77,7 @@ export interface BenchGalleryResult {
   ann?: AnnQueryStats & {
     /** 'pq-scan' or 'usearch-hnsw'. */
     kind: string;
-    /** The index's parameters, defaults filled in. */
+    /** The index's parameters: HNSW's with its defaults filled in; PQ's as given (its defaults depend on N). */
     params: Record<string, number | string>;
     /** Candidates re-ranked exactly per query. */
     candidates: number;
@@ -197,7 +198,7 @@ export async function benchGallery(options: BenchGalleryOptions): Promise<BenchG
     result.ann = {
       kind: index!.kind,
       params: ann.params,
-      candidates: index!.candidates ?? 10,
+      candidates: index!.candidates ?? DEFAULT_ANN_CANDIDATES,
       buildMs: annBuildMs,
       ...randomStats,
       near: measure(near, nearTruth),

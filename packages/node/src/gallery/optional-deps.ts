@@ -47,13 +47,3 @@ export function requireOptional<T>(name: OptionalDependency, feature: string): T
     throw dependencyError(name, feature, cause);
   }
 }
-
-/** Whether an optional dependency is installed (resolvable), without loading it. */
-export function hasOptional(name: OptionalDependency): boolean {
-  try {
-    requireHere.resolve(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
