@@ -4,7 +4,9 @@ import {
   agglomerative,
   bcubed,
   chineseWhispers,
+  CLUSTER_THRESHOLD_SCALE,
   clusterEmbeddings,
+  defaultClusterThreshold,
   type DistanceMatrix,
   type Embedding,
   FaceKitError,
@@ -215,5 +217,22 @@ describe('clusterEmbeddings', () => {
     expect(() => clusterEmbeddings([e([1, 0]), e([1, 0], 'other')], { threshold: 0.1 })).toThrow(/cannot cluster/);
     expect(() => clusterEmbeddings([e([1, 0]), e([1, 0])], { method: 'agglomerative' })).toThrow(FaceKitError);
     expect(clusterEmbeddings([], { threshold: 1 }).clusters).toEqual([]);
+  });
+});
+
+describe('defaultClusterThreshold', () => {
+  it('tightens the verification threshold by the same distance whichever metric measures it', () => {
+    // Thresholds of unit vectors that agree: cosine = l2² / 2, squared-l2 = l2².
+    const l2 = 0.42;
+    const spec = { thresholds: { 'euclidean-l2': l2, cosine: (l2 * l2) / 2, 'squared-l2': l2 * l2 } };
+    for (const method of ['agglomerative', 'chinese-whispers'] as const) {
+      const share = CLUSTER_THRESHOLD_SCALE[method];
+      const linkL2 = defaultClusterThreshold(spec, method, 'euclidean-l2')!;
+      expect(linkL2).toBeCloseTo(share * l2, 12);
+      // The same link distance, expressed in the squared metrics.
+      expect(defaultClusterThreshold(spec, method, 'cosine')).toBeCloseTo((linkL2 * linkL2) / 2, 12);
+      expect(defaultClusterThreshold(spec, method, 'squared-l2')).toBeCloseTo(linkL2 * linkL2, 12);
+      expect(defaultClusterThreshold(spec, method, 'euclidean')).toBeUndefined();
+    }
   });
 });

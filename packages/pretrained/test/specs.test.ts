@@ -37,7 +37,7 @@ describe('registered specs', () => {
     expect(dlib.template.size).toEqual([150, 150]);
     expect(mfn.template).toEqual(ARCFACE_TEMPLATE_112);
     expect([dlib.normalized, mfn.normalized]).toEqual([false, true]);
-    expect(dlib.defaultMetric).toBe('euclidean');
+    expect(dlib.defaultMetric).toBe('cosine');
     expect(mfn.defaultMetric).toBe('cosine');
     for (const spec of [dlib, mfn]) {
       for (const m of METRICS) expect(spec.thresholds[m], `${spec.name} ${m}`).toBeGreaterThan(0);

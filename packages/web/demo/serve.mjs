@@ -13,6 +13,7 @@ const TYPES = {
   '.json': 'application/json',
   '.wasm': 'application/wasm', // WebAssembly.instantiateStreaming refuses any other type
   '.bin': 'application/octet-stream',
+  '.dat': 'application/octet-stream', // dlib's model file
   '.jpg': 'image/jpeg',
   '.png': 'image/png',
 };

@@ -17,10 +17,11 @@ import { silhouette } from './silhouette.js';
 export type ClusterMethod = 'agglomerative' | 'chinese-whispers' | 'kmeans';
 
 /**
- * Linking threshold of the pairwise methods as a share of the embedder's verification threshold. A pair
- * threshold chains different people together in a cluster, so clustering links a little tighter. Chosen on LFW
- * people with 10–19 images (dlib-resnet34, Euclidean; best BCubed F1), then checked on the disjoint people with
- * ≥ 20 images (3,023 images): agglomerative F1 0.985, Chinese whispers 0.979.
+ * Linking threshold of the pairwise methods as a share of the embedder's verification threshold, in units of a
+ * plain distance (euclidean, euclidean-l2). A pair threshold chains different people together in a cluster, so
+ * clustering links a little tighter. Chosen on LFW people with 10–19 images (dlib-resnet34, Euclidean; best BCubed
+ * F1), then checked on the disjoint people with ≥ 20 images (3,023 images): agglomerative F1 0.985, Chinese
+ * whispers 0.979. `defaultClusterThreshold` squares the share for the squared metrics (cosine, squared-l2).
  *
  * @example
  * const linkAt = CLUSTER_THRESHOLD_SCALE.agglomerative * defaultThreshold(spec, 'euclidean');
@@ -32,7 +33,9 @@ export const CLUSTER_THRESHOLD_SCALE: Readonly<Record<'agglomerative' | 'chinese
 
 /**
  * The default linking threshold for clustering an embedder's embeddings, or undefined when the embedder has no
- * verification threshold for the metric.
+ * verification threshold for the metric. The cosine distance is half the squared euclidean-l2 distance and
+ * squared-l2 is its square, so for those two the share of `CLUSTER_THRESHOLD_SCALE` is squared: the same tightening
+ * measured as a distance.
  *
  * @example
  * clusterEmbeddings(es, { threshold: defaultClusterThreshold(spec, 'agglomerative', spec.defaultMetric) });
@@ -43,7 +46,9 @@ export function defaultClusterThreshold(
   metric: MetricName,
 ): number | undefined {
   const t = spec.thresholds[metric];
-  return t === undefined ? undefined : t * CLUSTER_THRESHOLD_SCALE[method];
+  const share = CLUSTER_THRESHOLD_SCALE[method];
+  const squared = metric === 'cosine' || metric === 'squared-l2';
+  return t === undefined ? undefined : t * (squared ? share * share : share);
 }
 
 /**
