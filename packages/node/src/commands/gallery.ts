@@ -366,7 +366,10 @@ export const registerGalleryCommands: RegisterCommands = (program, io) => {
       .argument('<dir>', 'a folder of images (searched recursively)')
       .addOption(new Option('--method <name>', 'clustering method').choices(CLUSTER_METHODS).default('agglomerative'))
       .option('--k <n>', 'kmeans: number of clusters (default: chosen by silhouette)')
-      .option('--threshold <x>', "linking distance of the pairwise methods (default: 0.95 × the embedder's)")
+      .option(
+        '--threshold <x>',
+        "linking distance of the pairwise methods (default: 0.95 × the embedder's; 0.95² × for cosine, squared-l2)",
+      )
       .option('--seed <n>', 'kmeans seed'),
   ).action((dir: string, f: ClusterFlags) => cluster(dir, f, io));
 

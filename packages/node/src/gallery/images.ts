@@ -266,8 +266,8 @@ export interface ClusterImagesResult {
 
 /**
  * `facekit cluster DIR`: embeds the largest face of every image and groups the images by person. The default
- * method is threshold agglomerative clustering (average linkage) at 0.95 × the embedder's verification threshold
- * (`CLUSTER_THRESHOLD_SCALE`).
+ * method is threshold agglomerative clustering (average linkage) linking at 0.95 × the embedder's verification
+ * distance (`defaultClusterThreshold`: 0.95 × the threshold, 0.95² × for the squared metrics cosine and squared-l2).
  *
  * @example
  * const { clusters } = await clusterImages(pipeline, await listImages('photos/'), { onProgress });
