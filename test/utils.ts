@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { type FileLoader, type ModelContext, parseLfwPairs } from '@facekit/core';
+import { type FileLoader, isFaceKitError, type ModelContext, parseLfwPairs } from '@facekit/core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = root;
@@ -63,4 +63,14 @@ export async function readPairs(file: string): Promise<Pair[]> {
     same: p.same,
     fold: p.fold,
   }));
+}
+
+/** The FaceKitError code a call throws (undefined when it does not throw). */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return isFaceKitError(e) ? e.code : `not a FaceKitError: ${e}`;
+  }
+  return undefined;
 }

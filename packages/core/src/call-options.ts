@@ -1,7 +1,22 @@
 import { FaceKitError } from './errors.js';
 import { assertMetric } from './metrics.js';
-import { DEFAULT_EMBEDDER, type FacePick } from './pipeline.js';
 import { models } from './registry.js';
+
+/**
+ * Which face of an image with several to use: the largest, or the one nearest the centre (weighted by size).
+ *
+ * @example
+ * const pick: FacePick = 'central'; // LFW images are centred on their subject
+ */
+export type FacePick = 'largest' | 'central';
+
+/**
+ * The embedder used when none is named. Chosen by LFW View 1 DevTest accuracy (see README).
+ *
+ * @example
+ * const p = await FacePipeline.create(ctx, { embedder: DEFAULT_EMBEDDER });
+ */
+export const DEFAULT_EMBEDDER = 'dlib-resnet34';
 
 /**
  * The option names every platform's verify / represent / detect accept (platforms add their own).

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type FacePick, resolveModelOptions } from './call-options.js';
 import { abortCheckpoint, FaceKitError } from './errors.js';
 import { assertImageTensor, boxArea, wholeImageBox } from './image.js';
 import { assertMetric, type MetricName } from './metrics.js';
@@ -52,14 +53,6 @@ export interface PipelineOptions {
    */
   quickLook?: boolean;
 }
-
-/**
- * Which face of an image with several to use: the largest, or the one nearest the centre (weighted by size).
- *
- * @example
- * const pick: FacePick = 'central'; // LFW images are centred on their subject
- */
-export type FacePick = 'largest' | 'central';
 
 /**
  * Options of one `represent` call.
@@ -125,14 +118,6 @@ export interface VerifyResult extends Verdict {
 }
 
 /**
- * The embedder used when none is named. Chosen by LFW View 1 DevTest accuracy (see README).
- *
- * @example
- * const p = await FacePipeline.create(ctx, { embedder: DEFAULT_EMBEDDER });
- */
-export const DEFAULT_EMBEDDER = 'dlib-resnet34';
-
-/**
  * The face with the largest area × (1 − distance of its centre from the image centre / half the diagonal): a large
  * bystander at the edge loses to the framed subject, while a clearly larger central face still wins.
  */
@@ -185,17 +170,11 @@ export class FacePipeline {
   ) {}
 
   static async create(ctx: ModelContext, options: PipelineOptions = {}): Promise<FacePipeline> {
+    const resolved = resolveModelOptions(options);
     const opts = {
-      detector: options.detector ?? 'blazeface',
-      landmarker: options.landmarker ?? 'facemesh',
-      align: options.align ?? '2d',
-      embedder: options.embedder ?? DEFAULT_EMBEDDER,
-      metric: options.metric ?? models.embedders.get(options.embedder ?? DEFAULT_EMBEDDER).defaultMetric,
+      ...resolved,
+      metric: options.metric ?? models.embedders.get(resolved.embedder).defaultMetric,
       threshold: options.threshold,
-      minFaceScore: options.minFaceScore ?? 0.5,
-      pick: options.pick ?? 'largest',
-      flip: options.flip ?? true,
-      quickLook: options.quickLook ?? true,
     };
     if (opts.pick !== 'largest' && opts.pick !== 'central') {
       throw new FaceKitError('E_CONFIG', `pick must be 'largest' or 'central', got '${String(opts.pick)}'`);

@@ -13,7 +13,7 @@ import {
   vectorDistance,
   voteLabel,
 } from '../src/index.js';
-import { codeOf } from './helpers.js';
+import { codeOf } from '../../../test/utils.js';
 
 const E = (values: number[], embedder = 'toy'): Embedding => ({ vector: Float32Array.from(values), embedder });
 

@@ -116,6 +116,8 @@ describe('FacePipeline', () => {
     expect(lastQuick).toBe(false);
     expect(quick.options.quickLook).toBe(true);
     expect(() => validateCommonOptions({ quickLook: 'no' })).toThrow(/quickLook/);
+    quick.dispose();
+    full.dispose();
     image.dispose();
   });
 

@@ -13,7 +13,7 @@ import {
 import { scanKernel } from '../src/gallery/pq-kernel.js';
 import { PQ_SCAN_WASM_BASE64 } from '../src/gallery/pq-scan-wasm.js';
 import { randomUnits } from '../../../test/random-units.js';
-import { codeOf } from './helpers.js';
+import { codeOf } from '../../../test/utils.js';
 
 const units = randomUnits;
 const row = (data: Float32Array, dim: number, i: number) => data.subarray(i * dim, (i + 1) * dim);

@@ -63,6 +63,8 @@ export interface DlibNet {
 const EXP_INF = 32000;
 const EXP_NINF = 32001;
 const EXP_NAN = 32002;
+/** dlib strings are bytes; layer names are ASCII. */
+const latin1 = new TextDecoder('latin1');
 
 /** The primitives of dlib's serialization. Every read is bounds-checked; errors name the file and the offset. */
 class DlibReader {
@@ -122,7 +124,7 @@ class DlibReader {
   string(what = 'a string'): string {
     const n = this.count(`${what} length`);
     this.need(n, what);
-    const s = new TextDecoder('latin1').decode(this.bytes.subarray(this.pos, this.pos + n));
+    const s = latin1.decode(this.bytes.subarray(this.pos, this.pos + n));
     this.pos += n;
     return s;
   }

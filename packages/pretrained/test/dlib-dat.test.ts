@@ -1,5 +1,5 @@
-import { isFaceKitError } from '@facekit/core';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/utils.js';
 import { parseDlibNet } from '../src/dlib-dat.js';
 import { dlibResNetWeightsFromDat } from '../src/dlib-resnet.js';
 
@@ -122,15 +122,6 @@ function smallNet(
     .layerState();
   if (opts.trailing) w.raw(...opts.trailing);
   return w.done();
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isFaceKitError(e) ? e.code : `not a FaceKitError: ${e}`;
-  }
-  return undefined;
 }
 
 describe('parseDlibNet', () => {
