@@ -20,8 +20,8 @@ export default defineConfig([
     target: 'es2022',
   },
   {
-    // Worker-thread entries for the benchmarks (loaded by file URL next to the bundle that spawns them).
-    entry: { 'bench-worker': 'src/bench/embed-worker.ts', 'faceapi-worker': 'src/bench/faceapi-worker.ts' },
+    // Worker-thread entries (the embedding pool, the face-api benchmark) (loaded by file URL next to the bundle that spawns them).
+    entry: { 'embed-worker': 'src/pool/embed-worker.ts', 'faceapi-worker': 'src/bench/faceapi-worker.ts' },
     format: ['esm'],
     sourcemap: true,
     clean: false,

@@ -19,6 +19,18 @@ export {
   type PullResult,
   type WeightsListing,
 } from './weights/store.js';
+export {
+  type EmbedCombosOptions,
+  EmbedPool,
+  type EmbedPoolOptions,
+  type PoolInput,
+  type PooledCallOptions,
+  type PooledEmbedder,
+  poolEmbedderSpec,
+  type RepresentManyOptions,
+  type RepresentManyResult,
+  representMany,
+} from './pool/embed-pool.js';
 export { type CallOptions, createPipeline, disposeAll, type NodePipeline, type NodeVerifyResult } from './pipeline.js';
 // Persistent galleries, HNSW, image enrol / identify / cluster. Their native packages (better-sqlite3, usearch, pg)
 // are optional peers, loaded on first use: importing this entry never needs them.

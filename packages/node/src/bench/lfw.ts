@@ -18,11 +18,13 @@ import {
   rocCurve,
   vectorDistance,
 } from '@facekit/core';
-import { type EmbedPoolOptions, type EmbedRunOptions, embedMany } from './embed-pool.js';
+import { type EmbedCombosOptions, EmbedPool } from '../pool/embed-pool.js';
 import { lfwImagesDir } from './lfw-layout.js';
-import { comboKey, type ImageEmbeddings } from './multi-embedder.js';
+import { comboKey, type ImageEmbeddings, type MultiEmbedderOptions } from './multi-embedder.js';
 
-export interface LfwBenchOptions extends Omit<EmbedPoolOptions & EmbedRunOptions, 'embedders'> {
+export interface LfwBenchOptions extends Omit<MultiEmbedderOptions, 'embedders' | 'aligners'>, EmbedCombosOptions {
+  /** Worker threads of the embedding pool (default: one per core); 0 runs in this thread. */
+  workers?: number;
   /** The LFW folder (holding `images/` and the pairs files) or the images folder itself. */
   data: string;
   /** Pairs file to evaluate (default `<data>/pairs.txt`, View 2). */
@@ -155,11 +157,19 @@ export async function benchLfw(options: LfwBenchOptions): Promise<LfwBenchReport
   const dir = lfwImagesDir(data);
   const rel = [...new Set([...pairs, ...train].flatMap((p) => [lfwImagePath(p.a), lfwImagePath(p.b)]))];
   const t0 = performance.now();
-  const workers = embedOptions.workers ?? availableParallelism();
-  const embedded = await embedMany(
-    rel.map((r) => join(dir, r)),
-    { ...embedOptions, aligners, workers },
-  );
+  const { workers: workersOpt, chunk, onProgress, signal, ...comboOptions } = embedOptions;
+  const workers = workersOpt ?? availableParallelism();
+  const pool = new EmbedPool({ concurrency: workers });
+  let embedded: ImageEmbeddings[];
+  try {
+    embedded = await pool.embedCombos(
+      rel.map((r) => join(dir, r)),
+      { ...comboOptions, aligners },
+      { chunk, onProgress, signal },
+    );
+  } finally {
+    await pool.destroy();
+  }
   const seconds = (performance.now() - t0) / 1000;
   const byPath = new Map(rel.map((r, i) => [r, embedded[i]]));
   const undetectedImages = rel.filter((_, i) => !embedded[i].detected);

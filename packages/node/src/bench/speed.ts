@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EMBEDDER, FaceKitError } from '@facekit/core';
 import { Piscina } from 'piscina';
-import { EmbedPool } from './embed-pool.js';
+import { EmbedPool } from '../pool/embed-pool.js';
 
 export interface SpeedBenchOptions {
   /** A folder of images (searched recursively for .jpg/.jpeg/.png/.webp). */
@@ -107,12 +107,15 @@ export async function benchSpeed(options: SpeedBenchOptions): Promise<SpeedBench
   const workers = options.workers ?? availableParallelism();
   const embedder = options.embedder ?? DEFAULT_EMBEDDER;
   const aligner = options.align ?? '2d';
-  const pool = new EmbedPool({ embedders: [embedder], aligners: [aligner], flip: options.flip, workers });
+  const comboOptions = { embedders: [embedder], aligners: [aligner], flip: options.flip };
+  const pool = new EmbedPool({ concurrency: workers });
   let facekit: SpeedBenchReport['facekit'];
   try {
-    await pool.warmUp(paths[0]);
+    await pool.warmUp(paths[0], comboOptions);
     const t0 = performance.now();
-    const res = await pool.embed(paths, { onProgress: (d, t) => options.onProgress?.('facekit', d, t) });
+    const res = await pool.embedCombos(paths, comboOptions, {
+      onProgress: (d, t) => options.onProgress?.('facekit', d, t),
+    });
     const seconds = (performance.now() - t0) / 1000;
     facekit = { imagesPerSecond: paths.length / seconds, seconds, undetected: res.filter((r) => !r.detected).length };
   } finally {

@@ -7,6 +7,7 @@ import {
   type MetricName,
   models,
 } from '@facekit/core';
+import type { IngestStore } from './ingest.js';
 
 /**
  * One face to enrol, with where it came from (a file path) for the record.
@@ -47,7 +48,7 @@ export interface GalleryInfo {
  * const { label, known, distance } = await g.identify(query, { k: 3 });
  * await g.close();
  */
-export interface PersistentGallery {
+export interface PersistentGallery extends IngestStore {
   info(): Promise<GalleryInfo>;
   enroll(label: string, embedding: Embedding, options?: { source?: string }): Promise<number>;
   /** Enrols all items in one transaction: all are stored or none. */

@@ -14,20 +14,56 @@ import {
   type Representation,
   throwIfAborted,
 } from '@facekit/core';
-import type { PersistentGallery } from './backend.js';
+import type { PoolInput, RepresentManyResult } from '../pool/embed-pool.js';
+import type { EnrollItem, PersistentGallery } from './backend.js';
+import { embedderIdentity, type FileFingerprint, fingerprintFile, type IngestEntry, ingestAction } from './ingest.js';
 
 /**
- * What the image commands need from a pipeline; `NodePipeline` (createPipeline) fits.
+ * What the image commands need from a pipeline; `NodePipeline` (createPipeline) fits, and so does an embedding
+ * pool's `EmbedPool.embedderFor(options)`, whose `representMany` runs the images on every core.
  *
  * @example
  * const pipeline: ImageEmbedder = await createPipeline();
+ * const pooled: ImageEmbedder = pool.embedderFor({ embedder: 'dlib-resnet34' });
  */
 export interface ImageEmbedder {
   readonly embedder: EmbedderSpec;
+  /** An explicit weights file, part of the embedder identity of ingest records. */
+  readonly weightsPath?: string;
   represent(
     image: string,
     options?: { enforceDetection?: boolean; signal?: AbortSignal; all?: boolean },
   ): Promise<Representation[]>;
+  /** Many images in input order, errors per image; without it the images go through `represent` one by one. */
+  representMany?(
+    inputs: readonly PoolInput[],
+    options?: { enforceDetection?: boolean; signal?: AbortSignal; all?: boolean },
+  ): AsyncIterable<RepresentManyResult>;
+}
+
+/** Each path's representations or error, in order: through the embedder's pool when it has one. */
+async function* embedEach(
+  pipeline: ImageEmbedder,
+  paths: readonly string[],
+  options: { enforceDetection?: boolean; signal?: AbortSignal; all?: boolean },
+): AsyncGenerator<{ path: string; reps?: Representation[]; error?: ImageFailure }> {
+  if (pipeline.representMany) {
+    for await (const r of pipeline.representMany(paths, options)) {
+      yield r.error
+        ? { path: paths[r.index], error: failure(paths[r.index], r.error) }
+        : { path: paths[r.index], reps: r.representations };
+    }
+    return;
+  }
+  for (const path of paths) {
+    throwIfAborted(options.signal);
+    try {
+      yield { path, reps: await pipeline.represent(path, options) };
+    } catch (e) {
+      if (e instanceof FaceKitError && e.code === 'E_ABORTED') throw e;
+      yield { path, error: failure(path, e) };
+    }
+  }
 }
 
 /**
@@ -108,30 +144,42 @@ export async function labelledImages(root: string): Promise<Array<{ label: strin
 export interface EnrollImagesOptions {
   /** Refuse images without a face (default true); with false the whole image is embedded. */
   enforceDetection?: boolean;
-  /** Faces written per transaction (default 32). */
+  /** Files written per transaction (default 32): each file's faces and its ingest record commit together. */
   batchSize?: number;
+  /** Embed and replace every file, also those enrolled before from the same bytes (default false). */
+  force?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
 }
 
 /**
- * What `enrollImages` did: the faces enrolled (with their ids) and the files that failed.
+ * What `enrollImages` did: the faces enrolled (with their ids), the files skipped because the gallery already holds
+ * them from the same bytes and embedder, and the files that failed.
  *
  * @example
- * const { enrolled, failed }: EnrollImagesResult = await enrollImages(gallery, pipeline, items);
+ * const { enrolled, skipped, failed }: EnrollImagesResult = await enrollImages(gallery, pipeline, items);
  */
 export interface EnrollImagesResult {
   enrolled: Array<{ label: string; path: string; id: number }>;
+  /** Files already enrolled (same size, time and SHA-256, same embedder identity and label): not embedded again. */
+  skipped: Array<{ label: string; path: string }>;
   failed: ImageFailure[];
 }
 
 /**
- * `facekit enroll`: embeds the largest face of each image and enrols it under its label. Images that fail
- * (no face, undecodable) are reported, not fatal; embeddings are committed in batches.
+ * `facekit enroll`: embeds the largest face of each image and enrols it under its label; resumable and crash-safe.
+ * Every file is fingerprinted (size, mtime, SHA-256) and its faces are committed in one transaction with a record
+ * of the fingerprint and the embedder identity (`facekit_ingest`), so a re-run skips what is done, a changed file
+ * is embedded again and its old faces replaced, and a run killed at any point and run again enrols every face
+ * exactly once. Images that fail (no face, undecodable) are reported, not fatal, and tried again on the next run.
+ *
+ * Time is the embedding of the new files (divided over the workers of a pooled embedder) plus reading and hashing
+ * every file; memory is one batch of embeddings.
  *
  * @example
  * const g = await openGallery('faces.db');
  * const r = await enrollImages(g, pipeline, await labelledImages('people/'), { onProgress });
+ * r.skipped.length; // on a re-run: every file enrolled before
  */
 export async function enrollImages(
   gallery: PersistentGallery,
@@ -139,35 +187,66 @@ export async function enrollImages(
   items: ReadonlyArray<{ label: string; path: string }>,
   options: EnrollImagesOptions = {},
 ): Promise<EnrollImagesResult> {
-  const result: EnrollImagesResult = { enrolled: [], failed: [] };
-  const batch: Array<{ label: string; path: string; embedding: Embedding }> = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const ids = await gallery.enrollMany(
-      batch.map((b) => ({ label: b.label, embedding: b.embedding, source: b.path })),
-    );
-    batch.forEach((b, i) => {
-      result.enrolled.push({ label: b.label, path: b.path, id: ids[i] });
-    });
-    batch.length = 0;
-  };
-  let done = 0;
-  for (const it of items) {
-    throwIfAborted(options.signal);
-    try {
-      const [rep] = await pipeline.represent(it.path, {
-        enforceDetection: options.enforceDetection,
-        signal: options.signal,
-      });
-      batch.push({ ...it, embedding: rep.embedding });
-    } catch (e) {
-      if (e instanceof FaceKitError && e.code === 'E_ABORTED') throw e;
-      result.failed.push(failure(it.path, e));
-    }
-    if (batch.length >= (options.batchSize ?? 32)) await flush();
-    options.onProgress?.(++done, items.length, it.path);
+  const result: EnrollImagesResult = { enrolled: [], skipped: [], failed: [] };
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new FaceKitError('E_CONFIG', `batchSize must be a positive integer, got ${batchSize}`);
   }
-  await flush();
+  const identity = await embedderIdentity(pipeline);
+  let done = 0;
+  const progress = (path: string) => options.onProgress?.(++done, items.length, path);
+  for (let start = 0; start < items.length; start += batchSize) {
+    throwIfAborted(options.signal);
+    const batch = items.slice(start, start + batchSize);
+    const prints = new Map<string, FileFingerprint>();
+    for (const it of batch) {
+      try {
+        prints.set(it.path, await fingerprintFile(it.path));
+      } catch (e) {
+        result.failed.push(failure(it.path, e));
+        progress(it.path);
+      }
+    }
+    const stored = await gallery.ingestRecords([...prints.values()].map((p) => p.path));
+    const entries: IngestEntry[] = [];
+    const toEmbed: Array<{ label: string; path: string; print: FileFingerprint }> = [];
+    for (const it of batch) {
+      const print = prints.get(it.path);
+      if (!print) continue;
+      const action = options.force ? 'embed' : ingestAction(stored.get(print.path), print, identity, it.label);
+      if (action === 'embed') {
+        toEmbed.push({ ...it, print });
+        continue;
+      }
+      if (action === 'touch') entries.push({ record: { ...print, identity, label: it.label } });
+      result.skipped.push(it);
+      progress(it.path);
+    }
+    const embedded: Array<{ label: string; path: string }> = [];
+    let i = 0;
+    for await (const r of embedEach(
+      pipeline,
+      toEmbed.map((t) => t.path),
+      { enforceDetection: options.enforceDetection, signal: options.signal },
+    )) {
+      const t = toEmbed[i++];
+      if (r.error) result.failed.push(r.error);
+      else {
+        const face: EnrollItem = { label: t.label, embedding: r.reps![0].embedding, source: t.path };
+        entries.push({ record: { ...t.print, identity, label: t.label }, faces: [face] });
+        embedded.push(t);
+      }
+      progress(t.path);
+    }
+    if (entries.length === 0) continue;
+    const ids = await gallery.commitIngest(entries);
+    let e = 0;
+    entries.forEach((entry, j) => {
+      if (!entry.faces) return;
+      const t = embedded[e++];
+      for (const id of ids[j]) result.enrolled.push({ label: t.label, path: t.path, id });
+    });
+  }
   return result;
 }
 
@@ -212,24 +291,18 @@ export async function identifyImages(
 ): Promise<IdentifiedImage[]> {
   const out: IdentifiedImage[] = [];
   let done = 0;
-  for (const path of paths) {
-    throwIfAborted(options.signal);
-    try {
-      const reps = await pipeline.represent(path, {
-        enforceDetection: options.enforceDetection,
-        signal: options.signal,
-        all: options.all,
-      });
+  const { enforceDetection, signal, all } = options;
+  for await (const r of embedEach(pipeline, paths, { enforceDetection, signal, all })) {
+    if (r.error) out.push(r.error);
+    else {
       const faces = [];
-      for (const r of reps) {
-        faces.push({ ...(await gallery.identify(r.embedding, options)), box: r.face.box, score: r.face.score });
+      for (const rep of r.reps!) {
+        // A gallery of another embedder (E_EMBEDDING_MISMATCH) fails the command, not the image.
+        faces.push({ ...(await gallery.identify(rep.embedding, options)), box: rep.face.box, score: rep.face.score });
       }
-      out.push({ path, faces });
-    } catch (e) {
-      if (e instanceof FaceKitError && (e.code === 'E_ABORTED' || e.code === 'E_EMBEDDING_MISMATCH')) throw e;
-      out.push(failure(path, e));
+      out.push({ path: r.path, faces });
     }
-    options.onProgress?.(++done, paths.length, path);
+    options.onProgress?.(++done, paths.length, r.path);
   }
   return out;
 }
@@ -290,19 +363,11 @@ export async function clusterImages(
   const embedded: Array<{ path: string; embedding: Embedding }> = [];
   const failed: ImageFailure[] = [];
   let done = 0;
-  for (const path of paths) {
-    throwIfAborted(options.signal);
-    try {
-      const [rep] = await pipeline.represent(path, {
-        enforceDetection: options.enforceDetection,
-        signal: options.signal,
-      });
-      embedded.push({ path, embedding: rep.embedding });
-    } catch (e) {
-      if (e instanceof FaceKitError && e.code === 'E_ABORTED') throw e;
-      failed.push(failure(path, e));
-    }
-    options.onProgress?.(++done, paths.length, path);
+  const { enforceDetection, signal } = options;
+  for await (const r of embedEach(pipeline, paths, { enforceDetection, signal })) {
+    if (r.error) failed.push(r.error);
+    else embedded.push({ path: r.path, embedding: r.reps![0].embedding });
+    options.onProgress?.(++done, paths.length, r.path);
   }
   const r = clusterEmbeddings(
     embedded.map((e) => e.embedding),

@@ -18,6 +18,7 @@ import {
   type PersistentGalleryOptions,
   resolveThreshold,
 } from './backend.js';
+import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
 import { importOptional } from './optional-deps.js';
 import { checkItems } from './sqlite-gallery.js';
 
@@ -67,7 +68,7 @@ function operatorFor(metric: MetricName): { op: string; convert: (d: number) => 
  * const r = await g.identify(query, { k: 3 });
  * await g.close();
  */
-export class PgGallery implements PersistentGallery {
+export class PgGallery implements PersistentGallery, IngestStore {
   private tableReady = false;
 
   private constructor(
@@ -261,6 +262,107 @@ export class PgGallery implements PersistentGallery {
     const rows = (await this.pool.query(`SELECT label, count(*) AS n FROM ${this.table} GROUP BY label ORDER BY label`))
       .rows;
     return new Map(rows.map((r: { label: string; n: string }) => [r.label, Number(r.n)]));
+  }
+
+  /** `<table>_ingest`: per enrolled file its fingerprint, embedder identity, label and face ids. */
+  private async ensureIngestTable(q: Pick<pg.PoolClient, 'query'>): Promise<void> {
+    await q.query(
+      `CREATE TABLE IF NOT EXISTS ${this.table}_ingest (path text PRIMARY KEY, size bigint NOT NULL,
+       mtime_ms double precision NOT NULL, sha256 text NOT NULL, identity text NOT NULL, label text NOT NULL,
+       face_ids bigint[] NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    );
+  }
+
+  async ingestRecords(paths: readonly string[]): Promise<Map<string, StoredIngestRecord>> {
+    const out = new Map<string, StoredIngestRecord>();
+    if (paths.length === 0) return out;
+    await this.ensureIngestTable(this.pool);
+    const present = this.tableReady
+      ? `(SELECT count(*) FROM ${this.table} f WHERE f.id = ANY(i.face_ids)) = cardinality(i.face_ids)`
+      : 'cardinality(i.face_ids) = 0';
+    const rows = (
+      await this.pool.query(
+        `SELECT i.path, i.size, i.mtime_ms, i.sha256, i.identity, i.label, i.face_ids, ${present} AS complete
+         FROM ${this.table}_ingest i WHERE i.path = ANY($1)`,
+        [paths],
+      )
+    ).rows as Array<{
+      path: string;
+      size: string;
+      mtime_ms: number;
+      sha256: string;
+      identity: string;
+      label: string;
+      face_ids: string[];
+      complete: boolean;
+    }>;
+    for (const r of rows) {
+      out.set(r.path, {
+        path: r.path,
+        size: Number(r.size),
+        mtimeMs: Number(r.mtime_ms),
+        sha256: r.sha256,
+        identity: r.identity,
+        label: r.label,
+        faceIds: r.face_ids.map(Number),
+        complete: r.complete,
+      });
+    }
+    return out;
+  }
+
+  async commitIngest(entries: readonly IngestEntry[]): Promise<number[][]> {
+    const items = entries.flatMap((e) => e.faces ?? []);
+    if (items.length > 0) checkItems(items, this.checker());
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await this.ensureIngestTable(client);
+      if (items.length > 0)
+        await this.ensureTable(client, items[0].embedding.embedder, items[0].embedding.vector.length);
+      const out: number[][] = [];
+      for (const { record: r, faces } of entries) {
+        // Serialises writers of the same file (another process enrolling the same folder): the later one replaces.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.table}:${r.path}`]);
+        const old = (await client.query(`SELECT face_ids FROM ${this.table}_ingest WHERE path = $1`, [r.path]))
+          .rows[0] as { face_ids: string[] } | undefined;
+        let ids = (old?.face_ids ?? []).map(Number);
+        if (faces) {
+          if (ids.length > 0 && (this.tableReady || items.length > 0)) {
+            await client.query(`DELETE FROM ${this.table} WHERE id = ANY($1)`, [ids]);
+          }
+          ids = [];
+          for (const f of faces) {
+            const res = await client.query(
+              `INSERT INTO ${this.table} (label, embedder, embedding, source) VALUES ($1, $2, $3, $4) RETURNING id`,
+              [f.label, f.embedding.embedder, vectorLiteral(f.embedding.vector), f.source ?? null],
+            );
+            ids.push(Number(res.rows[0].id));
+          }
+        }
+        await client.query(
+          `INSERT INTO ${this.table}_ingest (path, size, mtime_ms, sha256, identity, label, face_ids)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms,
+           sha256 = excluded.sha256, identity = excluded.identity, label = excluded.label,
+           face_ids = excluded.face_ids, updated_at = now()`,
+          [r.path, r.size, r.mtimeMs, r.sha256, r.identity, r.label, ids],
+        );
+        out.push(ids);
+      }
+      await client.query('COMMIT');
+      if (items.length > 0) {
+        this.tableReady = true;
+        this.meta = { ...this.meta, embedder: items[0].embedding.embedder, dim: items[0].embedding.vector.length };
+      }
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof FaceKitError) throw e;
+      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {

@@ -18,6 +18,7 @@ import {
   type PersistentGalleryOptions,
   resolveThreshold,
 } from './backend.js';
+import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
 import { importOptional } from './optional-deps.js';
 
 /**
@@ -57,6 +58,28 @@ CREATE TABLE IF NOT EXISTS facekit_faces (
 CREATE INDEX IF NOT EXISTS facekit_faces_label ON facekit_faces (label);
 `;
 const SCHEMA_VERSION = '1';
+/** Per enrolled file (`enroll --dir`): its fingerprint, embedder identity, label and the ids of its faces (JSON). */
+const INGEST_SCHEMA = `
+CREATE TABLE IF NOT EXISTS facekit_ingest (
+  path TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  mtime_ms REAL NOT NULL,
+  sha256 TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  label TEXT NOT NULL,
+  face_ids TEXT NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) WITHOUT ROWID;
+`;
+interface IngestRow {
+  path: string;
+  size: number;
+  mtime_ms: number;
+  sha256: string;
+  identity: string;
+  label: string;
+  face_ids: string;
+}
 /** Rows handed to the in-memory index at once while loading. */
 const LOAD_CHUNK = 10_000;
 
@@ -114,7 +137,7 @@ export function checkItems(items: readonly EnrollItem[], gallery: Pick<Gallery, 
  * (await g.identify(query)).label;
  * await g.close();
  */
-export class SqliteGallery implements PersistentGallery {
+export class SqliteGallery implements PersistentGallery, IngestStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly gallery: Gallery,
@@ -285,6 +308,92 @@ export class SqliteGallery implements PersistentGallery {
     return (this.db.pragma('integrity_check') as Array<{ integrity_check: string }>)
       .map((r) => r.integrity_check)
       .join('\n');
+  }
+
+  /** Creates the ingest table on first use (a gallery never used by `enroll --dir` does not get one). */
+  private ingestTable(): boolean {
+    const exists = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'facekit_ingest'")
+      .get();
+    if (exists || this.options.readonly) return exists !== undefined;
+    this.db.exec(INGEST_SCHEMA);
+    return true;
+  }
+
+  async ingestRecords(paths: readonly string[]): Promise<Map<string, StoredIngestRecord>> {
+    const out = new Map<string, StoredIngestRecord>();
+    if (!this.ingestTable()) return out;
+    const get = this.db.prepare(
+      'SELECT path, size, mtime_ms, sha256, identity, label, face_ids FROM facekit_ingest WHERE path = ?',
+    );
+    for (const path of paths) {
+      const r = get.get(path) as IngestRow | undefined;
+      if (!r) continue;
+      const faceIds = JSON.parse(r.face_ids) as number[];
+      out.set(path, {
+        path: r.path,
+        size: r.size,
+        mtimeMs: r.mtime_ms,
+        sha256: r.sha256,
+        identity: r.identity,
+        label: r.label,
+        faceIds,
+        complete: faceIds.every((id) => this.gallery.labelOfId(id) !== undefined),
+      });
+    }
+    return out;
+  }
+
+  async commitIngest(entries: readonly IngestEntry[]): Promise<number[][]> {
+    const items = entries.flatMap((e) => e.faces ?? []);
+    if (items.length > 0) checkItems(items, this.gallery);
+    this.ingestTable();
+    const getIds = this.db.prepare('SELECT face_ids FROM facekit_ingest WHERE path = ?');
+    const del = this.db.prepare('DELETE FROM facekit_faces WHERE id = ?');
+    const insert = this.db.prepare('INSERT INTO facekit_faces (label, embedder, vector, source) VALUES (?, ?, ?, ?)');
+    const insertMeta = this.db.prepare('INSERT OR IGNORE INTO facekit_meta (key, value) VALUES (?, ?)');
+    const upsert = this.db.prepare(
+      `INSERT INTO facekit_ingest (path, size, mtime_ms, sha256, identity, label, face_ids) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, sha256 = excluded.sha256,
+       identity = excluded.identity, label = excluded.label, face_ids = excluded.face_ids,
+       updated_at = excluded.updated_at`,
+    );
+    const removed: number[] = [];
+    const added: Array<{ label: string; embedding: Embedding; id: number }> = [];
+    const write = this.db.transaction(() => {
+      if (items.length > 0) {
+        insertMeta.run('embedder', items[0].embedding.embedder);
+        insertMeta.run('dim', String(items[0].embedding.vector.length));
+      }
+      return entries.map(({ record: r, faces }) => {
+        const old = getIds.get(r.path) as { face_ids: string } | undefined;
+        const oldIds = old ? (JSON.parse(old.face_ids) as number[]) : [];
+        let ids = oldIds;
+        if (faces) {
+          for (const id of oldIds) if (del.run(id).changes > 0) removed.push(id);
+          ids = faces.map((f) => {
+            const id = Number(
+              insert.run(f.label, f.embedding.embedder, vectorToBlob(f.embedding.vector), f.source ?? null)
+                .lastInsertRowid,
+            );
+            added.push({ label: f.label, embedding: f.embedding, id });
+            return id;
+          });
+        }
+        upsert.run(r.path, r.size, r.mtimeMs, r.sha256, r.identity, r.label, JSON.stringify(ids));
+        return ids;
+      });
+    });
+    let ids: number[][];
+    try {
+      ids = write.immediate();
+    } catch (e) {
+      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
+    }
+    // The file is committed; the in-memory index follows (the items were checked above).
+    for (const id of removed) this.gallery.removeId(id);
+    if (added.length > 0) this.gallery.enrollMany(added);
+    return ids;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,362 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import {
+  type EmbedderSpec,
+  FaceKitError,
+  type FaceKitErrorCode,
+  models,
+  type Representation,
+  resolveModelOptions,
+  throwIfAborted,
+} from '@facekit/core';
+import { Piscina } from 'piscina';
+import type { ImageEmbeddings, MultiEmbedderOptions } from '../bench/multi-embedder.js';
+import { type NodeOptions, validateOptions } from '../options.js';
+import type { PoolPipelineOptions, PoolReply, PoolTask, PoolWorkerState } from './embed-worker.js';
+
+/**
+ * An image the pool can embed: a file path or encoded bytes (tensors cannot cross threads).
+ *
+ * @example
+ * const inputs: PoolInput[] = ['a.jpg', await readFile('b.png')];
+ */
+export type PoolInput = string | Uint8Array;
+
+/**
+ * Options of an {@link EmbedPool}.
+ *
+ * @example
+ * const pool = new EmbedPool({ concurrency: 2 } satisfies EmbedPoolOptions);
+ */
+export interface EmbedPoolOptions {
+  /** Worker threads (default: one per core, `os.availableParallelism()`); 0 runs every task in this thread. */
+  concurrency?: number;
+}
+
+/**
+ * Options of `representMany`: the pipeline options of `represent` (embedder, aligner, weightsPath, flip, …; the same
+ * for every image) and of the run.
+ *
+ * @example
+ * const options: RepresentManyOptions = { embedder: 'dlib-resnet34', enforceDetection: false, onProgress };
+ */
+export interface RepresentManyOptions extends NodeOptions {
+  /** Every face of each image instead of the chosen one. */
+  all?: boolean;
+  /** Called as each result is delivered (in input order): results so far, total, and the input. */
+  onProgress?: (done: number, total: number, input: PoolInput) => void;
+}
+
+/**
+ * One image's outcome from `representMany`, at its `index` in the inputs: its representations, or the error of this
+ * image alone (E_DECODE, E_NO_FACE, …), which never stops the others.
+ *
+ * @example
+ * for await (const r of representMany(paths)) {
+ *   if (r.error) console.error(r.index, r.error.code);
+ *   else console.log(r.index, r.representations[0].embedding.vector);
+ * }
+ */
+export type RepresentManyResult =
+  | { index: number; input: PoolInput; representations: Representation[]; error?: undefined }
+  | { index: number; input: PoolInput; representations?: undefined; error: FaceKitError };
+
+/**
+ * Per-call options of a {@link PooledEmbedder}.
+ *
+ * @example
+ * pooled.representMany(paths, { enforceDetection: false, all: true } satisfies PooledCallOptions);
+ */
+export type PooledCallOptions = Pick<RepresentManyOptions, 'enforceDetection' | 'signal' | 'all' | 'onProgress'>;
+
+/**
+ * An {@link EmbedPool} bound to pipeline options: `represent` one image or `representMany` on the pool's workers.
+ *
+ * @example
+ * const p: PooledEmbedder = pool.embedderFor({ embedder: 'facenet' });
+ * p.embedder.dim; // 128
+ */
+export interface PooledEmbedder {
+  readonly embedder: EmbedderSpec;
+  readonly weightsPath?: string;
+  represent(image: PoolInput, options?: PooledCallOptions): Promise<Representation[]>;
+  representMany(
+    inputs: readonly PoolInput[],
+    options?: PooledCallOptions,
+  ): AsyncGenerator<RepresentManyResult, void, undefined>;
+}
+
+/** Options of the multi-embedder runs of the benchmarks. */
+export interface EmbedCombosOptions {
+  /** Images per task sent to a worker (default 8): a task's faces are aligned and embedded as one batch. */
+  chunk?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+const DEFAULT_CHUNK = 8;
+
+/** The worker entry: a separate built file beside the bundle that holds this module (dist/embed-worker.js). */
+function workerFile(): string {
+  const url = new URL('./embed-worker.js', import.meta.url);
+  const path = url.protocol === 'file:' ? fileURLToPath(url) : '';
+  if (!existsSync(path)) {
+    throw new FaceKitError(
+      'E_DEPENDENCY',
+      `the embedding pool's worker file ${url.href} is missing: worker threads need the built package ` +
+        '(run from source, use concurrency: 0)',
+    );
+  }
+  return url.href;
+}
+
+/** Resolves with `p`, or rejects with E_ABORTED as soon as `signal` aborts. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  throwIfAborted(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      try {
+        throwIfAborted(signal);
+      } catch (e) {
+        reject(e);
+      }
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * The one embedding pool of facekit: worker threads that each hold their own tfjs instance and models (the wasm
+ * backend is single-threaded in Node, so this is how a process uses every core). `enroll`, `identify`, `cluster`,
+ * `represent` over many files and the benchmarks all run on it. Models load once per worker and configuration; keep
+ * one pool for several runs, and `destroy()` it when done (its threads keep the process alive until then).
+ *
+ * Time grows linearly with the images, divided by the workers; memory is one set of models per worker plus a
+ * window of 2 × concurrency images in flight.
+ *
+ * @example
+ * const pool = new EmbedPool({ concurrency: 2 });
+ * try {
+ *   for await (const r of pool.representMany(paths, { embedder: 'dlib-resnet34' })) {
+ *     if (!r.error) console.log(r.index, r.representations[0].embedding.vector.length);
+ *   }
+ * } finally {
+ *   await pool.destroy();
+ * }
+ */
+export class EmbedPool {
+  private readonly piscina?: Piscina;
+  private local?: Promise<PoolWorkerState>;
+  /** Worker threads; 0 when tasks run in this thread. */
+  readonly concurrency: number;
+
+  constructor(options: EmbedPoolOptions = {}) {
+    const concurrency = options.concurrency ?? availableParallelism();
+    if (!Number.isInteger(concurrency) || concurrency < 0) {
+      throw new FaceKitError('E_CONFIG', `concurrency must be a non-negative integer, got ${concurrency}`);
+    }
+    this.concurrency = concurrency;
+    if (concurrency > 0) {
+      this.piscina = new Piscina({ filename: workerFile(), minThreads: concurrency, maxThreads: concurrency });
+    }
+  }
+
+  private async submit<T>(task: PoolTask): Promise<PoolReply<T>> {
+    if (this.piscina) return this.piscina.run(task);
+    this.local ??= import('./embed-worker.js').then((m) => new m.PoolWorkerState());
+    return (await this.local).run(task) as Promise<PoolReply<T>>;
+  }
+
+  /**
+   * The representations of many images, yielded in input order as soon as each is ready, with up to
+   * 2 × concurrency images in flight. Each result equals that of `represent(input, options)`; an image that fails
+   * yields its error and the run goes on. A pipeline that cannot load (unknown model, missing weights) or an abort
+   * (E_ABORTED) ends the iteration with a thrown FaceKitError.
+   *
+   * @example
+   * for await (const r of pool.representMany(['a.jpg', 'b.jpg'], { enforceDetection: false })) console.log(r.index);
+   */
+  async *representMany(
+    inputs: readonly PoolInput[],
+    options: RepresentManyOptions = {},
+  ): AsyncGenerator<RepresentManyResult, void, undefined> {
+    const { signal, onProgress, all, ...rest } = options;
+    validateOptions(rest);
+    throwIfAborted(signal);
+    const pipelineOptions: PoolPipelineOptions = rest;
+    for (const input of inputs) {
+      if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+        throw new FaceKitError('E_INPUT', 'representMany takes file paths or encoded image bytes (Uint8Array)');
+      }
+    }
+    const window = Math.max(1, 2 * this.concurrency);
+    const pending: Array<Promise<PoolReply<Representation[]>>> = [];
+    let next = 0;
+    for (let i = 0; i < inputs.length; i++) {
+      while (next < inputs.length && pending.length < window) {
+        const task: PoolTask = { kind: 'represent', options: pipelineOptions, input: inputs[next++], all };
+        // A thread that dies on one image (its replacement loads the models again) fails that image only.
+        pending.push(this.submit<Representation[]>(task).catch((e) => ({ ...errorOf(e), fatal: false })));
+      }
+      const reply = await raceAbort(pending.shift() as Promise<PoolReply<Representation[]>>, signal);
+      if (!reply.ok && reply.fatal) throw replyError(reply);
+      onProgress?.(i + 1, inputs.length, inputs[i]);
+      yield reply.ok
+        ? { index: i, input: inputs[i], representations: reply.value }
+        : { index: i, input: inputs[i], error: itemError(reply) };
+    }
+  }
+
+  /**
+   * A pipeline-like view of the pool for fixed pipeline options (the `ImageEmbedder` of `enrollImages`,
+   * `identifyImages`, `clusterImages`): its embedder spec comes from the registry, so no model loads in this thread.
+   *
+   * @example
+   * const p = pool.embedderFor({ embedder: 'dlib-resnet34' });
+   * await enrollImages(gallery, p, await labelledImages('people/'));
+   */
+  embedderFor(options: Omit<NodeOptions, 'signal'> = {}): PooledEmbedder {
+    validateOptions(options);
+    const spec = poolEmbedderSpec(options);
+    const many = (inputs: readonly PoolInput[], o: PooledCallOptions = {}) =>
+      this.representMany(inputs, { ...options, ...o });
+    return {
+      embedder: spec,
+      weightsPath: options.weightsPath,
+      representMany: many,
+      async represent(image, o) {
+        for await (const r of many([image], o)) {
+          if (r.error) throw r.error;
+          return r.representations;
+        }
+        throw new Error('the pool returned no result');
+      },
+    };
+  }
+
+  /**
+   * Benchmarks: one detection per file and its face embedded by every embedder × aligner, files sent in chunks
+   * (one embedder batch each). Results in input order; any error stops the run.
+   *
+   * @example
+   * const res = await pool.embedCombos(paths, { embedders: ['dlib-resnet34'], aligners: ['2d', 'none'] });
+   */
+  async embedCombos(
+    paths: readonly string[],
+    options: MultiEmbedderOptions,
+    run: EmbedCombosOptions = {},
+  ): Promise<ImageEmbeddings[]> {
+    const { chunk = DEFAULT_CHUNK, onProgress, signal } = run;
+    const results: ImageEmbeddings[] = new Array(paths.length);
+    let done = 0;
+    const tasks: Promise<void>[] = [];
+    for (let start = 0; start < paths.length; start += chunk) {
+      throwIfAborted(signal);
+      const task = raceAbort(
+        this.submit<ImageEmbeddings[]>({ kind: 'combos', options, paths: paths.slice(start, start + chunk) }),
+        signal,
+      ).then((reply) => {
+        if (!reply.ok) throw replyError(reply);
+        reply.value.forEach((r, j) => {
+          results[start + j] = r;
+        });
+        done += reply.value.length;
+        onProgress?.(done, paths.length);
+      });
+      if (!this.piscina) await task; // one thread: keep the order and stop at the first failure
+      tasks.push(task);
+    }
+    await Promise.all(tasks);
+    return results;
+  }
+
+  /**
+   * Loads the models in every worker and runs one full chunk there (the embedder's batch shape compiles and the
+   * wasm heap grows on first use), so that timings exclude start-up.
+   *
+   * @example
+   * await pool.warmUp(paths[0], { embedders: ['dlib-resnet34'] });
+   */
+  async warmUp(samplePath: string, options: MultiEmbedderOptions, chunk = DEFAULT_CHUNK): Promise<void> {
+    const n = Math.max(1, this.concurrency);
+    const task = Array.from({ length: chunk }, () => samplePath);
+    await Promise.all(Array.from({ length: n }, () => this.embedCombos(task, options, { chunk })));
+  }
+
+  /**
+   * Ends the worker threads (tasks still running are dropped) and frees the models of an in-thread pool.
+   *
+   * @example
+   * await pool.destroy();
+   */
+  async destroy(): Promise<void> {
+    const local = this.local;
+    this.local = undefined;
+    if (local) await (await local).dispose();
+    await this.piscina?.destroy();
+  }
+}
+
+function errorOf(e: unknown): { ok: false; code: string; message: string } {
+  const err = e as { code?: unknown; message?: unknown };
+  return { ok: false, code: e instanceof FaceKitError ? e.code : 'E_INTERNAL', message: String(err?.message ?? e) };
+}
+
+/** A worker's error as thrown here: its FaceKitError, or a plain Error for a bug (the CLI prints E_INTERNAL). */
+function replyError(reply: { code: string; message: string }): Error {
+  return reply.code === 'E_INTERNAL'
+    ? new Error(reply.message)
+    : new FaceKitError(reply.code as FaceKitErrorCode, reply.message);
+}
+
+/** One image's error; anything that is not a FaceKitError (a thread that died on it) counts as unreadable (E_IO). */
+function itemError(reply: { code: string; message: string }): FaceKitError {
+  const e = replyError(reply);
+  return e instanceof FaceKitError ? e : new FaceKitError('E_IO', `could not embed this image: ${e.message}`);
+}
+
+/**
+ * The embedder spec of pipeline options, from the registry (for what needs the dimension or default metric before
+ * any worker has loaded a model).
+ *
+ * @example
+ * poolEmbedderSpec({ embedder: 'facenet' }).dim; // 128
+ */
+export function poolEmbedderSpec(options: Pick<NodeOptions, 'embedder'>): EmbedderSpec {
+  return models.embedders.get(resolveModelOptions(options).embedder);
+}
+
+/**
+ * `represent()` over many images on every core: a one-shot {@link EmbedPool} whose workers end with the iteration
+ * (also when the loop breaks early or throws). Results come in input order and equal serial `represent()` calls;
+ * an image that fails yields its error (`r.error.code`: E_DECODE, E_NO_FACE, …) and the others go on.
+ *
+ * @example
+ * import { representMany } from '@facekit/node';
+ * const ac = new AbortController();
+ * for await (const r of representMany(['a.jpg', 'b.jpg'], {
+ *   embedder: 'dlib-resnet34',
+ *   concurrency: 2,
+ *   signal: ac.signal,
+ *   onProgress: (done, total) => console.error(`${done}/${total}`),
+ * })) {
+ *   console.log(r.index, r.error?.code ?? r.representations[0].embedding.vector.length);
+ * }
+ */
+export async function* representMany(
+  inputs: readonly PoolInput[],
+  options: RepresentManyOptions & EmbedPoolOptions = {},
+): AsyncGenerator<RepresentManyResult, void, undefined> {
+  const { concurrency, ...rest } = options;
+  const pool = new EmbedPool({
+    concurrency: concurrency ?? Math.min(availableParallelism(), Math.max(1, inputs.length)),
+  });
+  try {
+    yield* pool.representMany(inputs, rest);
+  } finally {
+    await pool.destroy();
+  }
+}
