@@ -32,6 +32,11 @@ export type PoolInput = string | Uint8Array;
 export interface EmbedPoolOptions {
   /** Worker threads (default: one per core, `os.availableParallelism()`); 0 runs every task in this thread. */
   concurrency?: number;
+  /**
+   * The worker entry (default: `embed-worker.js` beside the built bundle). Run from the TypeScript sources (as
+   * tests do) there is no built worker: without this option the pool then runs in the calling thread.
+   */
+  worker?: string | URL;
 }
 
 /**
@@ -97,18 +102,34 @@ export interface EmbedCombosOptions {
 
 const DEFAULT_CHUNK = 8;
 
-/** The worker entry: a separate built file beside the bundle that holds this module (dist/embed-worker.js). */
-function workerFile(): string {
+/**
+ * The worker entry: a separate built file beside the bundle that holds this module (dist/embed-worker.js);
+ * undefined when this module runs from its TypeScript source, where no built worker exists.
+ */
+function workerFile(explicit: string | URL | undefined): string | undefined {
+  if (explicit !== undefined) return new URL(explicit, import.meta.url).href;
+  if (/\.ts$/.test(new URL(import.meta.url).pathname)) return undefined;
   const url = new URL('./embed-worker.js', import.meta.url);
-  const path = url.protocol === 'file:' ? fileURLToPath(url) : '';
-  if (!existsSync(path)) {
+  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
     throw new FaceKitError(
       'E_DEPENDENCY',
-      `the embedding pool's worker file ${url.href} is missing: worker threads need the built package ` +
-        '(run from source, use concurrency: 0)',
+      `the embedding pool's worker file ${url.href} is missing (a broken install?)`,
     );
   }
   return url.href;
+}
+
+/**
+ * The parent's Node flags for the workers, less the '@facekit/source' export condition: a built worker loads the
+ * built packages, also when the parent runs from the TypeScript sources (tests), where that condition is set.
+ */
+function builtExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if ((argv[i] === '--conditions' || argv[i] === '-C') && argv[i + 1] === '@facekit/source') i++;
+    else if (argv[i] !== '--conditions=@facekit/source') out.push(argv[i]);
+  }
+  return out;
 }
 
 /** Resolves with `p`, or rejects with E_ABORTED as soon as `signal` aborts. */
@@ -158,14 +179,38 @@ export class EmbedPool {
     if (!Number.isInteger(concurrency) || concurrency < 0) {
       throw new FaceKitError('E_CONFIG', `concurrency must be a non-negative integer, got ${concurrency}`);
     }
-    this.concurrency = concurrency;
-    if (concurrency > 0) {
-      this.piscina = new Piscina({ filename: workerFile(), minThreads: concurrency, maxThreads: concurrency });
+    const filename = concurrency > 0 ? workerFile(options.worker) : undefined;
+    this.concurrency = filename ? concurrency : 0;
+    if (filename) {
+      this.piscina = new Piscina({
+        filename,
+        minThreads: concurrency,
+        maxThreads: concurrency,
+        execArgv: builtExecArgv(process.execArgv),
+      });
+      // A worker that cannot even start (a broken install) fails every task instead of crashing the process.
+      this.broken = new Promise((_, reject) => {
+        this.piscina?.on('error', (cause) =>
+          reject(
+            new FaceKitError('E_DEPENDENCY', `an embedding worker failed: ${(cause as Error).message}`, { cause }),
+          ),
+        );
+      });
+      this.broken.catch(() => undefined);
     }
   }
 
+  private broken?: Promise<never>;
+
   private async submit<T>(task: PoolTask): Promise<PoolReply<T>> {
-    if (this.piscina) return this.piscina.run(task);
+    if (this.piscina) {
+      try {
+        return await Promise.race([this.piscina.run(task), this.broken as Promise<never>]);
+      } catch (e) {
+        if (e instanceof FaceKitError && e.code === 'E_DEPENDENCY') return { ...errorOf(e), fatal: true };
+        throw e;
+      }
+    }
     this.local ??= import('./embed-worker.js').then((m) => new m.PoolWorkerState());
     return (await this.local).run(task) as Promise<PoolReply<T>>;
   }
@@ -350,9 +395,10 @@ export async function* representMany(
   inputs: readonly PoolInput[],
   options: RepresentManyOptions & EmbedPoolOptions = {},
 ): AsyncGenerator<RepresentManyResult, void, undefined> {
-  const { concurrency, ...rest } = options;
+  const { concurrency, worker, ...rest } = options;
   const pool = new EmbedPool({
     concurrency: concurrency ?? Math.min(availableParallelism(), Math.max(1, inputs.length)),
+    worker,
   });
   try {
     yield* pool.representMany(inputs, rest);
