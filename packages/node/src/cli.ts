@@ -1,12 +1,16 @@
+import { stat } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { FaceKitError, models } from '@facekit/core';
 import { ensureBackend } from './backend.js';
 import { representJson, representText, verifyJson, verifyText } from './cli-format.js';
+import { withEmbedPool } from './commands/gallery.js';
 import { commandModules } from './commands/index.js';
+import { progress } from './commands/progress.js';
 import { type CliIO, errorLine, type ModelFlags, modelFlags, toOptions } from './commands/shared.js';
 import { modelOptions } from './options.js';
 
 export { type CliIO, errorLine, toOptions } from './commands/shared.js';
+import { listImages } from './gallery/images.js';
 import { represent, verify } from './index.js';
 import { version } from '../package.json';
 
@@ -15,6 +19,45 @@ const processIO: CliIO = {
   stderr: (t) => process.stderr.write(t),
   isTTY: Boolean(process.stderr.isTTY),
 };
+
+/**
+ * `facekit represent` over several images (or a folder) through the embedding pool: one line per image in input
+ * order as it is ready (JSON Lines with --json: the single-image object plus `path`, or `path` and `error`;
+ * `timeMs` is the wall time since the previous line).
+ * A failed image is reported on its line; the command goes on and exits 0.
+ */
+async function representFiles(
+  paths: string[],
+  flags: ModelFlags & { all?: boolean; workers?: string },
+  io: CliIO,
+): Promise<void> {
+  if (paths.length === 0) throw new FaceKitError('E_INPUT', 'no images found');
+  const backend = await ensureBackend(toOptions(flags).backend);
+  await withEmbedPool(flags, paths.length, async (p) => {
+    const bar = progress(io, 'embedding');
+    try {
+      let t0 = performance.now();
+      for await (const r of p.representMany(paths, {
+        all: flags.all ?? false,
+        onProgress: (d, t) => bar.update(d, t),
+      })) {
+        const path = paths[r.index];
+        const ms = performance.now() - t0;
+        t0 = performance.now();
+        if (r.error) {
+          const error = { code: r.error.code, message: r.error.message };
+          io.stdout(`${flags.json ? JSON.stringify({ path, error }) : `${path}: ${error.code}: ${error.message}`}\n`);
+        } else if (flags.json) {
+          io.stdout(`${JSON.stringify({ path, ...representJson(r.representations, backend, ms) })}\n`);
+        } else {
+          io.stdout(`${path}\n${representText(r.representations, backend, ms)}\n`);
+        }
+      }
+    } finally {
+      bar.stop();
+    }
+  });
+}
 
 function buildProgram(io: CliIO): Command {
   const program = new Command('facekit');
@@ -39,9 +82,25 @@ function buildProgram(io: CliIO): Command {
     io.stdout(`${flags.json ? JSON.stringify(verifyJson(r, landmarker)) : verifyText(r)}\n`);
   });
 
-  modelFlags(program.command('represent').description('embedding of the largest face').argument('<img>'), false)
+  modelFlags(
+    program
+      .command('represent')
+      .description('embedding of the largest face; several images or a folder: one line per image, on every core')
+      .argument('<images...>', 'image files or folders'),
+    false,
+  )
     .option('--all', 'embed every face, not only the largest')
-    .action(async (img: string, flags: ModelFlags & { all?: boolean }) => {
+    .option('--workers <n>', 'several images: worker threads (default: one per core; 0 = this thread)')
+    .action(async (images: string[], flags: ModelFlags & { all?: boolean; workers?: string }) => {
+      const isDir = await stat(images[0]).then(
+        (st) => st.isDirectory(),
+        () => false,
+      );
+      if (images.length > 1 || isDir) {
+        await representFiles(await listImages(images), flags, io);
+        return;
+      }
+      const img = images[0];
       const t0 = performance.now();
       const options = toOptions(flags);
       const reps = await represent(img, { ...options, all: flags.all ?? false });

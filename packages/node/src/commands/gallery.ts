@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type Command, Option } from 'commander';
 import { type ClusterMethod, FaceKitError } from '@facekit/core';
 import {
@@ -15,6 +16,7 @@ import {
   type UsearchQuantization,
 } from '../gallery/index.js';
 import { createPipeline, type NodePipeline } from '../pipeline.js';
+import { EmbedPool, type PooledEmbedder } from '../pool/embed-pool.js';
 import { progress } from './progress.js';
 import {
   benchCommand,
@@ -41,6 +43,25 @@ async function withPipeline<T>(flags: PipelineFlags, f: (p: NodePipeline) => Pro
   }
 }
 
+/**
+ * Embeds through the embedding pool (`--workers`, default one per core, never more than the images), runs `f`, and
+ * ends the workers whatever happens.
+ */
+export async function withEmbedPool<T>(
+  flags: PipelineFlags & { workers?: string },
+  images: number,
+  f: (p: PooledEmbedder) => Promise<T>,
+): Promise<T> {
+  const options = toOptions({ ...flags, enforceDetection: flags.enforceDetection ?? true });
+  const workers = flags.workers === '0' ? 0 : positiveInt(flags.workers, 'workers');
+  const pool = new EmbedPool({ concurrency: workers ?? Math.max(1, Math.min(availableParallelism(), images)) });
+  try {
+    return await f(pool.embedderFor(options));
+  } finally {
+    await pool.destroy();
+  }
+}
+
 /** Per-image failures are part of the result, not a command error: one line each. */
 function failedLines(failed: readonly ImageFailure[]): string[] {
   return failed.map((f) => `skipped ${f.path}: ${f.code}: ${f.message}`);
@@ -48,6 +69,7 @@ function failedLines(failed: readonly ImageFailure[]): string[] {
 
 function imageFlags(cmd: Command): Command {
   return pipelineFlags(cmd)
+    .option('--workers <n>', 'worker threads that embed (default: one per core; 0 = this thread)')
     .option('--no-enforce-detection', 'embed the whole image when no face is found instead of skipping it')
     .option('--json', 'print one JSON object');
 }
@@ -55,6 +77,8 @@ function imageFlags(cmd: Command): Command {
 interface EnrollFlags extends PipelineFlags {
   db: string;
   dir?: string;
+  workers?: string;
+  force?: boolean;
 }
 
 async function enroll(label: string | undefined, images: string[], f: EnrollFlags, io: CliIO): Promise<void> {
@@ -69,7 +93,7 @@ async function enroll(label: string | undefined, images: string[], f: EnrollFlag
       ? await labelledImages(f.dir)
       : (await listImages(images)).map((path) => ({ label: label as string, path }));
   if (items.length === 0) throw new FaceKitError('E_INPUT', `no images found in ${f.dir ?? images.join(' ')}`);
-  await withPipeline(f, async (p) => {
+  await withEmbedPool(f, items.length, async (p) => {
     const gallery = await openGallery(f.db, {
       embedder: p.embedder.name,
       dim: p.embedder.dim,
@@ -79,6 +103,7 @@ async function enroll(label: string | undefined, images: string[], f: EnrollFlag
     try {
       const r = await enrollImages(gallery, p, items, {
         enforceDetection: f.enforceDetection,
+        force: f.force,
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();
@@ -90,7 +115,8 @@ async function enroll(label: string | undefined, images: string[], f: EnrollFlag
       const people = new Set(r.enrolled.map((e) => e.label)).size;
       io.stdout(
         `${[
-          `enrolled ${r.enrolled.length} face(s) of ${people} label(s) into ${f.db} (${info.size} faces, ${info.embedder})`,
+          `enrolled ${r.enrolled.length} face(s) of ${people} label(s) into ${f.db} (${info.size} faces, ${info.embedder})` +
+            (r.skipped.length > 0 ? `; ${r.skipped.length} file(s) already enrolled, skipped` : ''),
           ...failedLines(r.failed),
         ].join('\n')}\n`,
       );
@@ -103,6 +129,7 @@ async function enroll(label: string | undefined, images: string[], f: EnrollFlag
 
 interface IdentifyFlags extends PipelineFlags {
   db: string;
+  workers?: string;
   k?: string;
   threshold?: string;
   all?: boolean;
@@ -112,7 +139,7 @@ async function identify(images: string[], f: IdentifyFlags, io: CliIO): Promise<
   const k = positiveInt(f.k, 'k');
   const threshold = number(f.threshold, 'threshold');
   const paths = await listImages(images);
-  await withPipeline(f, async (p) => {
+  await withEmbedPool(f, paths.length, async (p) => {
     const gallery = await openGallery(f.db, { embedder: p.embedder.name, dim: p.embedder.dim, readonly: true });
     const bar = progress(io, 'identifying');
     try {
@@ -165,6 +192,7 @@ async function identify(images: string[], f: IdentifyFlags, io: CliIO): Promise<
 
 interface ClusterFlags extends PipelineFlags {
   method: ClusterMethod;
+  workers?: string;
   k?: string;
   threshold?: string;
   seed?: string;
@@ -176,7 +204,7 @@ async function cluster(dir: string, f: ClusterFlags, io: CliIO): Promise<void> {
   const threshold = number(f.threshold, 'threshold');
   const seed = number(f.seed, 'seed');
   const paths = await listImages(dir);
-  await withPipeline(f, async (p) => {
+  await withEmbedPool(f, paths.length, async (p) => {
     const bar = progress(io, 'embedding');
     try {
       const r = await clusterImages(p, paths, {
@@ -345,7 +373,8 @@ export const registerGalleryCommands: RegisterCommands = (program, io) => {
       .argument('[label]', 'who the images show')
       .argument('[images...]', 'image files or folders')
       .requiredOption('--db <file|url>', 'gallery: a SQLite file (created when missing) or a postgres:// URL')
-      .option('--dir <dir>', 'enrol a folder of per-person sub-folders (<dir>/<label>/*.jpg) instead'),
+      .option('--dir <dir>', 'enrol a folder of per-person sub-folders (<dir>/<label>/*.jpg) instead')
+      .option('--force', 'embed every file again, also those already enrolled from the same bytes'),
   ).action((label: string | undefined, images: string[], f: EnrollFlags) => enroll(label, images, f, io));
 
   imageFlags(
