@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { DEFAULT_EMBEDDER, FaceKitError } from '@facekit/core';
+import { benchEnroll, type EnrollBenchReport, type EnrollRun } from '../bench/enroll.js';
 import { type LfwBenchReport, benchLfw } from '../bench/lfw.js';
 import { benchSpeed, type SpeedBenchReport } from '../bench/speed.js';
 import { progress } from './progress.js';
@@ -160,9 +161,67 @@ function addSpeed(bench: Command, io: CliIO): void {
     });
 }
 
-/** `facekit bench lfw` and `facekit bench speed`. */
+interface EnrollBenchFlags {
+  images: string;
+  limit?: string;
+  embedder?: string;
+  align?: string;
+  flip: boolean;
+  workers?: string;
+  json?: boolean;
+}
+
+function enrollText(r: EnrollBenchReport): string {
+  const line = (x: EnrollRun) =>
+    `${String(x.workers).padStart(2)} worker(s): ${x.imagesPerSecond.toFixed(2)} images/s (${x.seconds.toFixed(1)} s)`;
+  return `${[
+    `${r.images} images, ${r.embedder}, align ${r.aligner}${r.flip ? ', flip' : ''}, ${r.failed} not enrolled`,
+    line(r.oneWorker),
+    line(r.allCores),
+    `speedup ${r.speedup.toFixed(2)}×; re-run ${r.rerunSeconds.toFixed(2)} s = ${(100 * r.rerunShare).toFixed(2)} % of the first run`,
+  ].join('\n')}\n`;
+}
+
+function addEnroll(bench: Command, io: CliIO): void {
+  bench
+    .command('enroll')
+    .description('enrolment images/s with one worker and with all cores, and the time of an immediate re-run')
+    .requiredOption('--images <dir>', 'a folder of per-person folders (<dir>/<label>/*.jpg)')
+    .option('--limit <n>', 'the first N images (default 300)')
+    .option('--embedder <name>', `embedder (default ${DEFAULT_EMBEDDER})`)
+    .option('--align <mode>', "aligner (default '2d')")
+    .option('--no-flip', 'no test-time flip augmentation')
+    .option('--workers <n>', 'workers of the all-cores run (default: one per core)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (f: EnrollBenchFlags) => {
+      const bars = new Map<string, ReturnType<typeof progress>>();
+      try {
+        const report = await benchEnroll({
+          images: f.images,
+          limit: positiveInt(f.limit, 'limit'),
+          embedder: f.embedder,
+          align: f.align,
+          flip: f.flip,
+          workers: positiveInt(f.workers, 'workers'),
+          onProgress: (phase, d, t) => {
+            const bar = bars.get(phase) ?? progress(io, `enrolling, ${phase}`);
+            bars.set(phase, bar);
+            bar.update(d, t);
+            if (d >= t) bar.stop();
+          },
+        });
+        for (const b of bars.values()) b.stop();
+        io.stdout(f.json ? `${JSON.stringify(report)}\n` : enrollText(report));
+      } finally {
+        for (const b of bars.values()) b.stop();
+      }
+    });
+}
+
+/** `facekit bench lfw`, `facekit bench speed` and `facekit bench enroll`. */
 export const registerBench: RegisterCommands = (program, io) => {
   const bench = benchCommand(program);
   addLfw(bench, io);
   addSpeed(bench, io);
+  addEnroll(bench, io);
 };
