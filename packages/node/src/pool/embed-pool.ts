@@ -92,7 +92,12 @@ export interface PooledEmbedder {
   ): AsyncGenerator<RepresentManyResult, void, undefined>;
 }
 
-/** Options of the multi-embedder runs of the benchmarks. */
+/**
+ * Options of the multi-embedder runs of the benchmarks (`EmbedPool.embedCombos`).
+ *
+ * @example
+ * await pool.embedCombos(paths, { embedders: ['dlib-resnet34'] }, { chunk: 8, onProgress } satisfies EmbedCombosOptions);
+ */
 export interface EmbedCombosOptions {
   /** Images per task sent to a worker (default 8): a task's faces are aligned and embedded as one batch. */
   chunk?: number;
