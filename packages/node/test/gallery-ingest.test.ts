@@ -149,6 +149,11 @@ describe.each(backends)('resumable enrolment on %s', (_name, open) => {
       expect(r5.enrolled.map((x) => x.label)).toEqual(['cyrus', 'cyrus', 'cyrus', 'cyrus']);
       expect(Object.fromEntries(await g.labels())).toEqual({ ada: 4, bob: 4, cyrus: 4 });
       expect((await g.info()).size).toBe(12);
+      // A file named twice in one call is enrolled once.
+      const twice = [{ label: 'ada', path: join(dir, 'ada', '0.jpg') }];
+      const r6 = await enrollImages(g, bytesEmbedder(), [...twice, ...twice], { force: true });
+      expect(r6.enrolled).toHaveLength(1);
+      expect((await g.info()).size).toBe(12);
     } finally {
       await g.close();
     }

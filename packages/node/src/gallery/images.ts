@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, relative, sep } from 'node:path';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import {
   type Box,
   type ClusterMethod,
@@ -187,6 +187,9 @@ export async function enrollImages(
   items: ReadonlyArray<{ label: string; path: string }>,
   options: EnrollImagesOptions = {},
 ): Promise<EnrollImagesResult> {
+  // A file named twice is one file: enrolled once (its record is keyed by the absolute path).
+  const seen = new Set<string>();
+  items = items.filter((it) => !seen.has(resolve(it.path)) && seen.add(resolve(it.path)));
   const result: EnrollImagesResult = { enrolled: [], skipped: [], failed: [] };
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
