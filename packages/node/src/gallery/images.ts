@@ -36,7 +36,7 @@ export interface ImageEmbedder {
   ): Promise<Representation[]>;
   /** Many images in input order, errors per image; without it the images go through `represent` one by one. */
   representMany?(
-    inputs: readonly PoolInput[],
+    inputs: readonly PoolInput[] | AsyncIterable<PoolInput>,
     options?: { enforceDetection?: boolean; signal?: AbortSignal; all?: boolean },
   ): AsyncIterable<RepresentManyResult>;
 }
@@ -44,18 +44,17 @@ export interface ImageEmbedder {
 /** Each path's representations or error, in order: through the embedder's pool when it has one. */
 async function* embedEach(
   pipeline: ImageEmbedder,
-  paths: readonly string[],
+  paths: readonly string[] | AsyncIterable<string>,
   options: { enforceDetection?: boolean; signal?: AbortSignal; all?: boolean },
 ): AsyncGenerator<{ path: string; reps?: Representation[]; error?: ImageFailure }> {
   if (pipeline.representMany) {
     for await (const r of pipeline.representMany(paths, options)) {
-      yield r.error
-        ? { path: paths[r.index], error: failure(paths[r.index], r.error) }
-        : { path: paths[r.index], reps: r.representations };
+      const path = r.input as string;
+      yield r.error ? { path, error: failure(path, r.error) } : { path, reps: r.representations };
     }
     return;
   }
-  for (const path of paths) {
+  for await (const path of paths) {
     throwIfAborted(options.signal);
     try {
       yield { path, reps: await pipeline.represent(path, options) };
@@ -198,58 +197,69 @@ export async function enrollImages(
   const identity = await embedderIdentity(pipeline);
   let done = 0;
   const progress = (path: string) => options.onProgress?.(++done, items.length, path);
-  for (let start = 0; start < items.length; start += batchSize) {
-    throwIfAborted(options.signal);
-    const batch = items.slice(start, start + batchSize);
-    const prints = new Map<string, FileFingerprint>();
-    for (const it of batch) {
-      try {
-        prints.set(it.path, await fingerprintFile(it.path));
-      } catch (e) {
-        result.failed.push(failure(it.path, e));
+  // Files to embed, in the order the planner handed them to the embedder (results come back in that order).
+  const planned: Array<{ label: string; path: string; print: FileFingerprint }> = [];
+  let entries: IngestEntry[] = [];
+  let owners: Array<{ label: string; path: string } | undefined> = [];
+  const commit = async () => {
+    const [batch, whose] = [entries, owners];
+    [entries, owners] = [[], []];
+    if (batch.length === 0) return;
+    const ids = await gallery.commitIngest(batch);
+    whose.forEach((t, j) => {
+      if (t) for (const id of ids[j]) result.enrolled.push({ label: t.label, path: t.path, id });
+    });
+  };
+  // Fingerprints and decides a batch of files at a time, handing the files to embed to the embedder lazily, so
+  // that the workers never wait for a batch boundary.
+  async function* plan(): AsyncGenerator<string> {
+    for (let start = 0; start < items.length; start += batchSize) {
+      throwIfAborted(options.signal);
+      const batch = items.slice(start, start + batchSize);
+      const prints = new Map<string, FileFingerprint>();
+      for (const it of batch) {
+        try {
+          prints.set(it.path, await fingerprintFile(it.path));
+        } catch (e) {
+          result.failed.push(failure(it.path, e));
+          progress(it.path);
+        }
+      }
+      const stored = await gallery.ingestRecords([...prints.values()].map((p) => p.path));
+      for (const it of batch) {
+        const print = prints.get(it.path);
+        if (!print) continue;
+        const action = options.force ? 'embed' : ingestAction(stored.get(print.path), print, identity, it.label);
+        if (action === 'embed') {
+          planned.push({ ...it, print });
+          yield it.path;
+          continue;
+        }
+        if (action === 'touch') {
+          entries.push({ record: { ...print, identity, label: it.label } });
+          owners.push(undefined);
+        }
+        result.skipped.push(it);
         progress(it.path);
       }
     }
-    const stored = await gallery.ingestRecords([...prints.values()].map((p) => p.path));
-    const entries: IngestEntry[] = [];
-    const toEmbed: Array<{ label: string; path: string; print: FileFingerprint }> = [];
-    for (const it of batch) {
-      const print = prints.get(it.path);
-      if (!print) continue;
-      const action = options.force ? 'embed' : ingestAction(stored.get(print.path), print, identity, it.label);
-      if (action === 'embed') {
-        toEmbed.push({ ...it, print });
-        continue;
-      }
-      if (action === 'touch') entries.push({ record: { ...print, identity, label: it.label } });
-      result.skipped.push(it);
-      progress(it.path);
-    }
-    const embedded: Array<{ label: string; path: string }> = [];
-    let i = 0;
-    for await (const r of embedEach(
-      pipeline,
-      toEmbed.map((t) => t.path),
-      { enforceDetection: options.enforceDetection, signal: options.signal },
-    )) {
-      const t = toEmbed[i++];
-      if (r.error) result.failed.push(r.error);
-      else {
-        const face: EnrollItem = { label: t.label, embedding: r.reps![0].embedding, source: t.path };
-        entries.push({ record: { ...t.print, identity, label: t.label }, faces: [face] });
-        embedded.push(t);
-      }
-      progress(t.path);
-    }
-    if (entries.length === 0) continue;
-    const ids = await gallery.commitIngest(entries);
-    let e = 0;
-    entries.forEach((entry, j) => {
-      if (!entry.faces) return;
-      const t = embedded[e++];
-      for (const id of ids[j]) result.enrolled.push({ label: t.label, path: t.path, id });
-    });
   }
+  for await (const r of embedEach(pipeline, plan(), {
+    enforceDetection: options.enforceDetection,
+    signal: options.signal,
+  })) {
+    const t = planned.shift() as (typeof planned)[number];
+    if (r.error) result.failed.push(r.error);
+    else {
+      const face: EnrollItem = { label: t.label, embedding: (r.reps as Representation[])[0].embedding, source: t.path };
+      entries.push({ record: { ...t.print, identity, label: t.label }, faces: [face] });
+      owners.push(t);
+    }
+    progress(t.path);
+    // Each file's faces commit with its record; the images already in flight keep the workers busy meanwhile.
+    if (entries.length >= batchSize) await commit();
+  }
+  await commit();
   return result;
 }
 

@@ -49,7 +49,10 @@ export interface EmbedPoolOptions {
 export interface RepresentManyOptions extends NodeOptions {
   /** Every face of each image instead of the chosen one. */
   all?: boolean;
-  /** Called as each result is delivered (in input order): results so far, total, and the input. */
+  /**
+   * Called as each result is delivered (in input order): results so far, total (for an async iterable of inputs:
+   * the inputs drawn so far), and the input.
+   */
   onProgress?: (done: number, total: number, input: PoolInput) => void;
 }
 
@@ -137,6 +140,10 @@ function builtExecArgv(argv: readonly string[]): string[] {
   return out;
 }
 
+function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
+  return typeof (x as { [Symbol.asyncIterator]?: unknown })?.[Symbol.asyncIterator] === 'function';
+}
+
 /** Resolves with `p`, or rejects with E_ABORTED as soon as `signal` aborts. */
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return p;
@@ -222,7 +229,8 @@ export class EmbedPool {
 
   /**
    * The representations of many images, yielded in input order as soon as each is ready, with up to
-   * 2 × concurrency images in flight. Each result equals that of `represent(input, options)`; an image that fails
+   * 2 × concurrency images in flight. `inputs` may be an async iterable, drawn from lazily (a producer that reads
+   * or checks files ahead of the workers). Each result equals that of `represent(input, options)`; an image that fails
    * yields its error and the run goes on. A pipeline that cannot load (unknown model, missing weights) or an abort
    * (E_ABORTED) ends the iteration with a thrown FaceKitError.
    *
@@ -230,33 +238,62 @@ export class EmbedPool {
    * for await (const r of pool.representMany(['a.jpg', 'b.jpg'], { enforceDetection: false })) console.log(r.index);
    */
   async *representMany(
-    inputs: readonly PoolInput[],
+    inputs: readonly PoolInput[] | AsyncIterable<PoolInput>,
     options: RepresentManyOptions = {},
   ): AsyncGenerator<RepresentManyResult, void, undefined> {
     const { signal, onProgress, all, ...rest } = options;
     validateOptions(rest);
     throwIfAborted(signal);
     const pipelineOptions: PoolPipelineOptions = rest;
-    for (const input of inputs) {
+    const checkInput = (input: unknown): PoolInput => {
       if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
         throw new FaceKitError('E_INPUT', 'representMany takes file paths or encoded image bytes (Uint8Array)');
       }
-    }
+      return input;
+    };
+    const list = isAsyncIterable(inputs) ? undefined : inputs;
+    list?.forEach(checkInput); // a wrong input fails before any work
+    const source = list ? undefined : (inputs as AsyncIterable<PoolInput>)[Symbol.asyncIterator]();
     const window = Math.max(1, 2 * this.concurrency);
-    const pending: Array<Promise<PoolReply<Representation[]>>> = [];
-    let next = 0;
-    for (let i = 0; i < inputs.length; i++) {
-      while (next < inputs.length && pending.length < window) {
-        const task: PoolTask = { kind: 'represent', options: pipelineOptions, input: inputs[next++], all };
-        // A thread that dies on one image (its replacement loads the models again) fails that image only.
-        pending.push(this.submit<Representation[]>(task).catch((e) => ({ ...errorOf(e), fatal: false })));
+    const pending: Array<{ input: PoolInput; reply: Promise<PoolReply<Representation[]>> }> = [];
+    let drawn = 0;
+    let exhausted = false;
+    try {
+      for (let i = 0; ; i++) {
+        // Keep the window full; an async source is drawn from lazily, as results are taken.
+        while (!exhausted && pending.length < window) {
+          let input: PoolInput;
+          if (list) {
+            if (drawn >= list.length) {
+              exhausted = true;
+              break;
+            }
+            input = list[drawn];
+          } else {
+            const n = await (source as AsyncIterator<PoolInput>).next();
+            if (n.done) {
+              exhausted = true;
+              break;
+            }
+            input = checkInput(n.value);
+          }
+          drawn++;
+          const task: PoolTask = { kind: 'represent', options: pipelineOptions, input, all };
+          // A thread that dies on one image (its replacement loads the models again) fails that image only.
+          const reply = this.submit<Representation[]>(task).catch((e) => ({ ...errorOf(e), fatal: false as const }));
+          pending.push({ input, reply });
+        }
+        const head = pending.shift();
+        if (!head) return;
+        const reply = await raceAbort(head.reply, signal);
+        if (!reply.ok && reply.fatal) throw replyError(reply);
+        onProgress?.(i + 1, list?.length ?? drawn, head.input);
+        yield reply.ok
+          ? { index: i, input: head.input, representations: reply.value }
+          : { index: i, input: head.input, error: itemError(reply) };
       }
-      const reply = await raceAbort(pending.shift() as Promise<PoolReply<Representation[]>>, signal);
-      if (!reply.ok && reply.fatal) throw replyError(reply);
-      onProgress?.(i + 1, inputs.length, inputs[i]);
-      yield reply.ok
-        ? { index: i, input: inputs[i], representations: reply.value }
-        : { index: i, input: inputs[i], error: itemError(reply) };
+    } finally {
+      await source?.return?.();
     }
   }
 
@@ -271,7 +308,7 @@ export class EmbedPool {
   embedderFor(options: Omit<NodeOptions, 'signal'> = {}): PooledEmbedder {
     validateOptions(options);
     const spec = poolEmbedderSpec(options);
-    const many = (inputs: readonly PoolInput[], o: PooledCallOptions = {}) =>
+    const many = (inputs: readonly PoolInput[] | AsyncIterable<PoolInput>, o: PooledCallOptions = {}) =>
       this.representMany(inputs, { ...options, ...o });
     return {
       embedder: spec,
