@@ -80,6 +80,29 @@ describe.skipIf(!hasLfw)('EmbedPool / representMany', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
+  it('draws an async iterable of inputs lazily, in order', async () => {
+    const pool = new EmbedPool({ concurrency: 0 });
+    let drawn = 0;
+    async function* source() {
+      for (const input of [paths[0], Buffer.from('not an image'), paths[1]]) {
+        drawn++;
+        yield input;
+      }
+    }
+    const seen: Array<[number, number, string | undefined]> = [];
+    try {
+      for await (const r of pool.representMany(source())) seen.push([r.index, drawn, r.error?.code]);
+    } finally {
+      await pool.destroy();
+    }
+    // One image in flight in this thread: each result arrives before the next input is drawn.
+    expect(seen).toEqual([
+      [0, 1, undefined],
+      [1, 2, 'E_DECODE'],
+      [2, 3, undefined],
+    ]);
+  }, 120_000);
+
   it('stops on abort with E_ABORTED, and its workers end', async () => {
     const ac = new AbortController();
     const pool = new EmbedPool({ concurrency: 2, worker });
