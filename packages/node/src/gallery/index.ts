@@ -7,6 +7,7 @@ export * from './backend.js';
 export * from './bench.js';
 export * from './bench-cluster.js';
 export * from './images.js';
+export * from './peer-types.js';
 export * from './pg-gallery.js';
 export * from './sqlite-gallery.js';
 export * from './usearch-index.js';

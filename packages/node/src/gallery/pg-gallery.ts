@@ -19,6 +19,7 @@ import {
   resolveThreshold,
 } from './backend.js';
 import { importOptional } from './optional-deps.js';
+import type { PgPoolConfigLike, PgPoolLike } from './peer-types.js';
 import { checkItems } from './sqlite-gallery.js';
 
 /**
@@ -80,7 +81,7 @@ export class PgGallery implements PersistentGallery {
 
   /** Connects (a connection string, a pool config, or your own `pg.Pool`) and creates the schema if needed. */
   static async connect(
-    connection: string | pg.PoolConfig | pg.Pool,
+    connection: string | PgPoolConfigLike | PgPoolLike,
     options: PgGalleryOptions = {},
   ): Promise<PgGallery> {
     const table = options.table ?? 'facekit_faces';
@@ -99,7 +100,7 @@ export class PgGallery implements PersistentGallery {
       connection instanceof pgModule.Pool
         ? connection
         : new pgModule.Pool({
-            ...(typeof connection === 'string' ? { connectionString: connection } : connection),
+            ...(typeof connection === 'string' ? { connectionString: connection } : (connection as pg.PoolConfig)),
             max: options.maxConnections ?? 4,
           });
     const efSearch = options.efSearch ?? 100;
