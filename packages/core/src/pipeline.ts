@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type FacePick, resolveModelOptions } from './call-options.js';
-import { abortCheckpoint, FaceKitError } from './errors.js';
+import { abortCheckpoint, FaceKitError, isFaceKitError } from './errors.js';
 import { assertImageTensor, boxArea, wholeImageBox } from './image.js';
 import { assertMetric, type MetricName } from './metrics.js';
 import {
@@ -288,6 +288,16 @@ export class FacePipeline {
     return picked.map((p, i) => ({ embedding: embeddings[i], face: p.face, summary: p.summary }));
   }
 
+  /** facesToEmbed() of one of several inputs: an E_NO_FACE names which (`details.index`, 0-based). */
+  private async facesOfInput(index: number, image: tf.Tensor3D, o: RepresentOptions) {
+    try {
+      return await this.facesToEmbed(image, o);
+    } catch (e) {
+      if (!isFaceKitError(e, 'E_NO_FACE')) throw e;
+      throw new FaceKitError('E_NO_FACE', `img${index + 1}: ${e.message}`, { details: { ...e.details, index } });
+    }
+  }
+
   /** Same person? Uses the largest face of each image. */
   async verify(
     img1: tf.Tensor3D,
@@ -296,9 +306,9 @@ export class FacePipeline {
   ): Promise<VerifyResult> {
     const t0 = now();
     const o = { enforceDetection: options.enforceDetection, signal: options.signal };
-    const [a] = await this.facesToEmbed(img1, o);
+    const [a] = await this.facesOfInput(0, img1, o);
     await abortCheckpoint(o.signal);
-    const [b] = await this.facesToEmbed(img2, o);
+    const [b] = await this.facesOfInput(1, img2, o);
     await abortCheckpoint(o.signal);
     const [ea, eb] = await this.embedFaces([
       { image: img1, face: a.face },

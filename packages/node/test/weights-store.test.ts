@@ -73,6 +73,11 @@ describe('weights store: failures leave nothing in the cache', () => {
     const cache = freshCache();
     const e = await expectCode(store(cache).pull('openface', { url: server.url('/nope.h5') }), 'E_DOWNLOAD');
     expect(e.message).toMatch(/404/);
+    // What failed, then what to do: the same ways out as E_WEIGHTS_MISSING.
+    expect(e.message).toContain('facekit weights pull openface');
+    expect(e.message).toContain('FACEKIT_CACHE_DIR');
+    expect(e.message).toContain('--weights PATH (API: weightsPath)');
+    expect(e.details).toMatchObject({ model: 'openface', attempts: 1 });
     expect(server.hits('/nope.h5')).toBe(1);
     expect(cacheFiles(cache)).toEqual([]);
   });

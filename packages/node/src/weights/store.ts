@@ -7,6 +7,7 @@ import {
   type DownloadProgress,
   FaceKitError,
   findWeightsEntry,
+  isFaceKitError,
   listWeightsEntries,
   type ModelContext,
   resolveWeightsBytes,
@@ -17,6 +18,7 @@ import {
   type WeightsPlatform,
   type WeightsRequest,
   weightsEntry,
+  weightsFixes,
 } from '@facekit/core';
 import { readWeightsFile } from '../folder-files.js';
 import { isOffline, weightsCacheDir } from './cache-dir.js';
@@ -200,6 +202,13 @@ export class NodeWeightsStore {
         ...this.options,
         signal: options.signal,
         onProgress: options.onProgress,
+      }).catch((e) => {
+        // What failed, then what to do: the same ways out as E_WEIGHTS_MISSING.
+        if (!isFaceKitError(e, 'E_DOWNLOAD')) throw e;
+        throw new FaceKitError('E_DOWNLOAD', `weights '${name}': ${e.message}. To get them: ${weightsFixes(name)}`, {
+          cause: e.cause,
+          details: { ...e.details, model: name },
+        });
       });
       checkPin(`weights '${name}' from ${entry.url}`, entry, got);
       if (h5 !== fetched) {
