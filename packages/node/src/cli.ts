@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { FaceKitError, models } from '@facekit/core';
 import { ensureBackend } from './backend.js';
 import { representJson, representText, verifyJson, verifyText } from './cli-format.js';
@@ -16,6 +16,14 @@ const processIO: CliIO = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
+const EMBEDDERS_DOC = 'https://github.com/facekit/facekit/blob/main/docs/guide/embedders.md';
+
+/** The first clause of a model's description, at most ~100 characters: `facekit models` prints one line per model. */
+function headline(description: string): string {
+  const clause = description.split(/(?<=\.)\s|:\s|;\s/)[0].replace(/\.$/, '');
+  return clause.length <= 100 ? clause : `${clause.slice(0, 99).trimEnd()}…`;
+}
+
 function buildProgram(io: CliIO): Command {
   const program = new Command('facekit');
   program
@@ -27,7 +35,14 @@ function buildProgram(io: CliIO): Command {
       writeErr: (s) => io.stderr(s),
       outputError: () => undefined, // errors are reported once, as `facekit: E_CODE: message`
     })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // Subcommands inherit this: `--help` marks the options a command cannot run without.
+    .configureHelp({
+      optionDescription(option) {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `(required) ${text}` : text;
+      },
+    });
 
   modelFlags(
     program.command('verify').description('are two images of the same person?').argument('<img1>').argument('<img2>'),
@@ -73,9 +88,11 @@ function buildProgram(io: CliIO): Command {
         io.stdout(`${JSON.stringify(list)}\n`);
         return;
       }
-      const section = (title: string, items: Array<{ name: string; description: string }>) => [
+      const section = (title: string, items: Array<{ name: string; description: string; dim?: number }>) => [
         `${title}:`,
-        ...(items.length ? items.map((i) => `  ${i.name.padEnd(16)} ${i.description}`) : ['  (none)']),
+        ...(items.length
+          ? items.map((i) => `  ${i.name.padEnd(16)} ${i.dim ? `${i.dim}-D  ` : ''}${headline(i.description)}`)
+          : ['  (none)']),
       ];
       io.stdout(
         `${[
@@ -83,6 +100,7 @@ function buildProgram(io: CliIO): Command {
           ...section('landmarkers', list.landmarkers),
           ...section('aligners', list.aligners),
           ...section('embedders', list.embedders),
+          `full descriptions and provenance: facekit models --json, ${EMBEDDERS_DOC}`,
         ].join('\n')}\n`,
       );
     });
