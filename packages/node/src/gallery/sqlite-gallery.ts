@@ -18,6 +18,7 @@ import {
   type PersistentGalleryOptions,
   resolveThreshold,
 } from './backend.js';
+import { WEIGHTS_META_KEY } from './weights-meta.js';
 import { importOptional } from './optional-deps.js';
 
 /**
@@ -162,6 +163,7 @@ export class SqliteGallery implements PersistentGallery {
       const gallery = new Gallery({
         embedder,
         dim: stored.dim ?? options.dim,
+        weights: meta.get(WEIGHTS_META_KEY),
         metric,
         threshold: options.threshold,
         thresholds: options.thresholds,
@@ -209,6 +211,7 @@ export class SqliteGallery implements PersistentGallery {
       backend: 'sqlite',
       embedder: this.gallery.embedder,
       dim: this.gallery.dim,
+      weights: this.gallery.weights,
       metric: this.gallery.metric,
       size: this.gallery.size,
       index: this.gallery.activeIndex,
@@ -237,6 +240,7 @@ export class SqliteGallery implements PersistentGallery {
       );
       // Last inside the transaction: a refused embedding (mismatch, NaN) rolls the rows back.
       this.gallery.enrollMany(items.map((it, i) => ({ label: it.label, embedding: it.embedding, id: ids[i] })));
+      if (this.gallery.weights) insertMeta.run(WEIGHTS_META_KEY, this.gallery.weights);
     });
     try {
       write.immediate();
