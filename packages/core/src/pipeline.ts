@@ -156,7 +156,7 @@ function now(): number {
  * detect → landmarks → align → embed → compare. Create one per configuration and reuse it; it holds the models.
  *
  * @example
- * const p = await FacePipeline.create(ctx, { embedder: 'mobilefacenet' });
+ * const p = await FacePipeline.create(ctx, { embedder: 'faceres' });
  * const r = await p.verify(imageA, imageB); // r.verified, r.distance
  * p.dispose();
  */

@@ -124,6 +124,7 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     expect(models).toEqual(
       expect.arrayContaining(['models/blazeface-back.json', 'models/dlib_face_recognition_resnet_model_v1.dat']),
     );
+    expect(models.some((p) => p.includes('mobilefacenet'))).toBe(false); // not registered, not bundled
   });
 
   // Loads the package the way each module system does, timing the load, then verifies two pairs.
