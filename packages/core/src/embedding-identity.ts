@@ -45,7 +45,7 @@ export async function fingerprintBytes(parts: Uint8Array[]): Promise<string | un
   if (!subtle || parts.length === 0) return undefined;
   const digests = await Promise.all(parts.map((p) => subtle.digest('SHA-256', p as Uint8Array<ArrayBuffer>)));
   const all = new Uint8Array(digests.length * 32);
-  digests.forEach((d, i) => all.set(new Uint8Array(d), i * 32));
+  for (const [i, d] of digests.entries()) all.set(new Uint8Array(d), i * 32);
   const top = new Uint8Array(await subtle.digest('SHA-256', all));
   return Array.from(top, (b) => b.toString(16).padStart(2, '0'))
     .join('')

@@ -6,7 +6,6 @@ import {
   FaceKitError,
   findWeightsEntry,
   isRetryableStatus,
-  listWeightsEntries,
   loadModelContextWeights,
   type ModelContext,
   missingWeightsMessage,
