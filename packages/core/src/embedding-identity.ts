@@ -17,11 +17,12 @@ const FINGERPRINT_HEX = 12;
  */
 export function recordingContext(ctx: ModelContext): { ctx: ModelContext; fingerprint(): Promise<string | undefined> } {
   const read = new Map<string, Uint8Array>();
+  let done = false;
   const keep =
     <A extends unknown[]>(key: (...a: A) => string, f: (...a: A) => Promise<Uint8Array>) =>
     async (...a: A) => {
       const bytes = await f(...a);
-      read.set(key(...a), bytes);
+      if (!done) read.set(key(...a), bytes);
       return bytes;
     };
   const wrapped: ModelContext = {
@@ -30,11 +31,20 @@ export function recordingContext(ctx: ModelContext): { ctx: ModelContext; finger
     ...(ctx.weights && { weights: keep((name: string) => `weights:${name}`, ctx.weights) }),
     ...(ctx.readFile && { readFile: keep((p: string) => `path:${p}`, ctx.readFile) }),
   };
-  return { ctx: wrapped, fingerprint: () => fingerprintBytes([...read.values()]) };
+  return {
+    ctx: wrapped,
+    fingerprint: () => {
+      // By name, not by arrival: parallel reads finish in any order. Then let go of the bytes.
+      const parts = [...read.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, bytes]) => bytes);
+      done = true;
+      read.clear();
+      return fingerprintBytes(parts);
+    },
+  };
 }
 
 /**
- * The weights fingerprint of the given bytes, in order: the first 12 hex digits of the sha256 of their sha256s
+ * The weights fingerprint of the given bytes, in the order given: the first 12 hex digits of the sha256 of their sha256s
  * (WebCrypto, in Node and the browser alike). Undefined without bytes or without WebCrypto (an insecure page).
  *
  * @example
