@@ -87,9 +87,7 @@ describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet
   });
 
   it('a fine-tuned file is another identity: a gallery of the stock weights refuses its vectors', async () => {
-    const data = join(dir, 'data-tuned');
-    mkdirSync(data);
-    for (const p of PEOPLE) symlinkSync(join(lfwDir, 'images', p), join(data, p));
+    const data = lfwFolder('data-tuned', PEOPLE);
     const stock = (await fixtureWeightsOnDisk('openface', join(dir, 'openface-stock.h5'))).path;
     const tuned = join(dir, 'openface-finetuned.fkw');
     const t = await cli(
