@@ -20,7 +20,9 @@ const EMBEDDERS_DOC = 'https://github.com/facekit/facekit/blob/main/docs/guide/e
 
 /** The first clause of a model's description, at most ~100 characters: `facekit models` prints one line per model. */
 function headline(description: string): string {
-  const clause = description.split(/(?<=\.)\s|:\s|;\s/)[0].replace(/\.$/, '');
+  // Sentence ends, colons and semicolons; not "et al. 2014" (a sentence starts with a capital).
+  let clause = description.split(/\.\s(?=[A-Z])|:\s|;\s/)[0].replace(/\.$/, '');
+  if (clause.split('(').length > clause.split(')').length) clause += ')'; // cut inside a parenthesis
   return clause.length <= 100 ? clause : `${clause.slice(0, 99).trimEnd()}…`;
 }
 
@@ -91,7 +93,7 @@ function buildProgram(io: CliIO): Command {
       const section = (title: string, items: Array<{ name: string; description: string; dim?: number }>) => [
         `${title}:`,
         ...(items.length
-          ? items.map((i) => `  ${i.name.padEnd(16)} ${i.dim ? `${i.dim}-D  ` : ''}${headline(i.description)}`)
+          ? items.map((i) => `  ${i.name.padEnd(16)} ${i.dim ? `${i.dim}-D`.padEnd(8) : ''}${headline(i.description)}`)
           : ['  (none)']),
       ];
       io.stdout(
