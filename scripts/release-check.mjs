@@ -59,6 +59,13 @@ function checkTarballs() {
     const paths = new Set(r.files.map((f) => f.path));
     if (!paths.has('README.md')) problems.push(`${r.name}: no README.md in the tarball`);
     const w = pub.find((p) => p.pkg.name === r.name);
+    // On the npm page a relative link resolves against nothing: README links must be absolute (or anchors).
+    const readmePath = join(root, w.dir, 'README.md');
+    const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
+    for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (!/^(https?:|mailto:|#)/.test(target)) problems.push(`${r.name}: README link ${target} is relative`);
+    }
+    if (!w?.pkg.repository) problems.push(`${r.name}: no "repository" in package.json`);
     for (const entry of [w?.pkg.main, w?.pkg.module, w?.pkg.types].filter(Boolean)) {
       if (!paths.has(entry.replace(/^\.\//, '')))
         problems.push(`${r.name}: entry ${entry} missing (run npm run build)`);

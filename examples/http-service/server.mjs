@@ -29,6 +29,11 @@ export const STATUS_BY_CODE = {
   E_UNSUPPORTED_MEDIA_TYPE: 415,
   E_NO_FACE: 422,
   E_ABORTED: 408,
+  // The embedder's weights are not on this server (not cached, offline or unreachable): the service cannot answer
+  // for that embedder until an operator runs the command the message names (`facekit weights pull NAME`).
+  E_WEIGHTS_MISSING: 503,
+  E_DOWNLOAD: 503,
+  E_WEIGHTS_INTEGRITY: 503,
 };
 
 /** A request error that is not a FaceKitError (HTTP-level: method, route, body). */

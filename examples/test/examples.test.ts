@@ -89,6 +89,32 @@ describe('examples/http-service', () => {
     expect((await unknown.json()).error.code).toBe('E_UNKNOWN_MODEL');
   });
 
+  it('an embedder whose weights are not on the server: 503 with the command that fixes it, not a 500', async () => {
+    const saved = { cache: process.env.FACEKIT_CACHE_DIR, offline: process.env.FACEKIT_OFFLINE };
+    process.env.FACEKIT_CACHE_DIR = mkdtempSync(join(tmpdir(), 'facekit-http-cache-'));
+    process.env.FACEKIT_OFFLINE = '1';
+    try {
+      const res = await fetch(`${base}/verify?embedder=facenet`, {
+        method: 'POST',
+        body: form(readFileSync(sample1), readFileSync(sample6)),
+      });
+      expect(res.status).toBe(503);
+      const { error } = await res.json();
+      expect(error.code).toBe('E_WEIGHTS_MISSING');
+      expect(error.message).toContain('facekit weights pull facenet');
+      expect(error.message).toContain('FACEKIT_CACHE_DIR');
+    } finally {
+      rmSync(process.env.FACEKIT_CACHE_DIR, { recursive: true, force: true });
+      for (const [k, v] of [
+        ['FACEKIT_CACHE_DIR', saved.cache],
+        ['FACEKIT_OFFLINE', saved.offline],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('enforces the body limit and the request shape', async () => {
     const big = new Uint8Array(2_100_000);
     const tooBig = await fetch(`${base}/verify`, { method: 'POST', body: form(big, big) });

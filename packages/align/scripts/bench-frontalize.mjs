@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Times the aligners on real LFW faces: all-in `align` (camera fit, per-triangle maps, warp) and the tensor warp
-// alone, on the embedders' templates (dlib-resnet34 150×150 landmarks51, mobilefacenet 112×112 five points).
+// alone, on the embedders' templates (dlib-resnet34 150×150 landmarks51, ArcFace 112×112 five points, MobileFaceNet's).
 //
 //   node packages/align/scripts/bench-frontalize.mjs [--backend wasm|cpu] [--runs 60]
 //
@@ -16,7 +16,7 @@ const opt = (name, def) => {
 const RUNS = Number(opt('runs', '60'));
 const LFW = opt('lfw', process.env.FACEKIT_LFW ?? join(repoRoot, '..', 'shared', 'data', 'lfw'));
 const tf = await useBackend(opt('backend', process.env.FACEKIT_BACKEND ?? 'wasm'));
-const { core, align } = await loadFacekit(['pretrained']);
+const { core, align, pretrained } = await loadFacekit(['pretrained']);
 const ctx = await modelContext();
 const detector = await core.models.detectors.get('blazeface').create(ctx);
 const landmarker = await core.models.landmarkers.get('facemesh').create(ctx);
@@ -43,8 +43,12 @@ for (const id of ['Aiysha_Smith_0001', 'Aaron_Peirsol_0001']) {
   const image = await readImage(tf, join(LFW, 'images', id.replace(/_\d{4}$/, ''), `${id}.jpg`));
   const [found] = await detector.detect(image, { minScore: 0.5 });
   const face = await landmarker.refine(image, found);
-  for (const embedder of ['dlib-resnet34', 'mobilefacenet']) {
-    const template = core.models.embedders.get(embedder).template;
+  // dlib's 150×150 landmarks51 chip and the ArcFace 112×112 five-point template (MobileFaceNet's, which is no longer
+  // registered; faceres uses the same template ×2).
+  for (const [embedder, template] of [
+    ['dlib-resnet34', core.models.embedders.get('dlib-resnet34').template],
+    ['mobilefacenet', pretrained.ARCFACE_TEMPLATE_112],
+  ]) {
     const label = `${id} → ${embedder} ${template.size[0]}×${template.size[1]}`;
     console.log(
       `${label}\n  2d all-in: ${stats(run(() => new align.SimilarityAligner().align(image, face, template)))}`,

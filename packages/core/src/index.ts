@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './types.js';
+export * from './embedding-identity.js';
 export * from './metrics.js';
 export * from './image.js';
 export * from './pixel-limit.js';

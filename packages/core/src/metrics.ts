@@ -1,4 +1,5 @@
 import { FaceKitError } from './errors.js';
+import { assertSameWeights } from './embedding-identity.js';
 import type { Embedding } from './types.js';
 
 /**
@@ -95,6 +96,7 @@ export function assertComparable(a: Embedding, b: Embedding): void {
       `cannot compare an embedding of '${a.embedder}' with one of '${b.embedder}'`,
     );
   }
+  assertSameWeights('the first embedding', a.embedder, a.weights, b.weights);
   if (a.vector.length !== b.vector.length) {
     throw new FaceKitError(
       'E_EMBEDDING_MISMATCH',

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type FacePick, resolveModelOptions } from './call-options.js';
-import { abortCheckpoint, FaceKitError } from './errors.js';
+import { recordingContext } from './embedding-identity.js';
+import { abortCheckpoint, FaceKitError, isFaceKitError } from './errors.js';
 import { assertImageTensor, boxArea, wholeImageBox } from './image.js';
 import { assertMetric, type MetricName } from './metrics.js';
 import {
@@ -155,7 +156,7 @@ function now(): number {
  * detect → landmarks → align → embed → compare. Create one per configuration and reuse it; it holds the models.
  *
  * @example
- * const p = await FacePipeline.create(ctx, { embedder: 'mobilefacenet' });
+ * const p = await FacePipeline.create(ctx, { embedder: 'faceres' });
  * const r = await p.verify(imageA, imageB); // r.verified, r.distance
  * p.dispose();
  */
@@ -167,6 +168,8 @@ export class FacePipeline {
     private readonly landmarker: Landmarker | undefined,
     private readonly aligner: Aligner,
     private readonly embedder: Embedder,
+    /** Fingerprint of the embedder's weights (see Embedding.weights); undefined where it could not be taken. */
+    readonly weights?: string,
   ) {}
 
   static async create(ctx: ModelContext, options: PipelineOptions = {}): Promise<FacePipeline> {
@@ -184,12 +187,13 @@ export class FacePipeline {
       throw new FaceKitError('E_CONFIG', `threshold must be a finite number ≥ 0, got ${opts.threshold}`);
     }
     const spec = models.embedders.get(opts.embedder);
+    const recorded = recordingContext(ctx);
     // allSettled, not all: when one model fails (e.g. a bad weights file), the ones that loaded are disposed.
     const parts = await Promise.allSettled([
       models.detectors.get(opts.detector).create(ctx),
       opts.landmarker === 'none' ? undefined : models.landmarkers.get(opts.landmarker).create(ctx),
       models.aligners.get(opts.align).create(ctx),
-      spec.create(ctx),
+      spec.create(recorded.ctx),
     ] as const);
     const failed = parts.find((p) => p.status === 'rejected');
     if (failed) {
@@ -197,6 +201,7 @@ export class FacePipeline {
       throw failed.reason;
     }
     const [detector, landmarker, aligner, embedder] = parts.map((p) => (p as PromiseFulfilledResult<unknown>).value);
+    const weights = await recorded.fingerprint();
     return new FacePipeline(
       opts,
       spec,
@@ -204,6 +209,7 @@ export class FacePipeline {
       landmarker as Landmarker | undefined,
       aligner as Aligner,
       embedder as Embedder,
+      weights,
     );
   }
 
@@ -274,7 +280,10 @@ export class FacePipeline {
       const out = this.options.flip
         ? vectors.slice(0, n).map((v, i) => averageVectors(v, vectors[n + i], this.spec.normalized))
         : vectors;
-      return out.map((vector) => ({ vector, embedder: this.spec.name }));
+      const weights = this.weights;
+      return out.map((vector) =>
+        weights ? { vector, embedder: this.spec.name, weights } : { vector, embedder: this.spec.name },
+      );
     } finally {
       batch.dispose();
     }
@@ -288,6 +297,16 @@ export class FacePipeline {
     return picked.map((p, i) => ({ embedding: embeddings[i], face: p.face, summary: p.summary }));
   }
 
+  /** facesToEmbed() of one of several inputs: an E_NO_FACE names which (`details.index`, 0-based). */
+  private async facesOfInput(index: number, image: tf.Tensor3D, o: RepresentOptions) {
+    try {
+      return await this.facesToEmbed(image, o);
+    } catch (e) {
+      if (!isFaceKitError(e, 'E_NO_FACE')) throw e;
+      throw new FaceKitError('E_NO_FACE', `img${index + 1}: ${e.message}`, { details: { ...e.details, index } });
+    }
+  }
+
   /** Same person? Uses the largest face of each image. */
   async verify(
     img1: tf.Tensor3D,
@@ -296,9 +315,9 @@ export class FacePipeline {
   ): Promise<VerifyResult> {
     const t0 = now();
     const o = { enforceDetection: options.enforceDetection, signal: options.signal };
-    const [a] = await this.facesToEmbed(img1, o);
+    const [a] = await this.facesOfInput(0, img1, o);
     await abortCheckpoint(o.signal);
-    const [b] = await this.facesToEmbed(img2, o);
+    const [b] = await this.facesOfInput(1, img2, o);
     await abortCheckpoint(o.signal);
     const [ea, eb] = await this.embedFaces([
       { image: img1, face: a.face },

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { FaceKitError, throwIfAborted } from './errors.js';
+import { FaceKitError, isFaceKitError, throwIfAborted } from './errors.js';
+import { describeInput } from './pixel-limit.js';
 import type { MetricName } from './metrics.js';
 import { FacePipeline, type PipelineOptions, type Representation, type VerifyResult } from './pipeline.js';
 import type { EmbedderSpec, ModelContext } from './registry.js';
@@ -115,7 +116,9 @@ export class PlatformPipeline<Input, O extends PlatformOptions> {
   async verify(img1: Input, img2: Input, options?: PlatformCallOptions<O>): Promise<PlatformVerifyResult> {
     const t0 = now();
     const o = await this.prepare(options as Partial<O>);
-    return this.api.binding.withImages([img1, img2], o, async ([a, b]) => this.verifyTensors(a, b, o, t0));
+    return namingInputs([img1, img2], () =>
+      this.api.binding.withImages([img1, img2], o, async ([a, b]) => this.verifyTensors(a, b, o, t0)),
+    );
   }
 
   /** verify() on decoded images. */
@@ -184,6 +187,37 @@ export class PlatformPipeline<Input, O extends PlatformOptions> {
   }
 }
 
+/**
+ * What an input was, for messages: a path or URL as given, else its kind and size.
+ *
+ * @example
+ * inputLabel('photos/a.jpg'); // 'photos/a.jpg'
+ * inputLabel(new Uint8Array(10)); // 'Uint8Array (10 bytes)'
+ */
+export function inputLabel(input: unknown): string {
+  if (typeof input === 'string') return input.startsWith('data:') ? `${input.slice(0, 30)}…` : input;
+  if (input instanceof URL) return input.href;
+  if (ArrayBuffer.isView(input)) return `${input.constructor.name} (${input.byteLength} bytes)`;
+  if (input instanceof ArrayBuffer) return `ArrayBuffer (${input.byteLength} bytes)`;
+  const shape = (input as { shape?: unknown })?.shape;
+  if (Array.isArray(shape)) return `tensor [${shape.join(', ')}]`;
+  return describeInput(input);
+}
+
+/** Runs `f`; an E_NO_FACE that names an input index also names that input (path or kind) in message and details. */
+async function namingInputs<T>(inputs: unknown[], f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    const details = isFaceKitError(e, 'E_NO_FACE') ? e.details : undefined;
+    const index = details?.index;
+    if (typeof index !== 'number' || !(index in inputs) || details?.input !== undefined) throw e;
+    const err = e as FaceKitError;
+    const input = inputLabel(inputs[index]);
+    throw new FaceKitError('E_NO_FACE', `${err.message} (${input})`, { details: { ...err.details, input } });
+  }
+}
+
 /** Options that are per call and never decide which models a shared pipeline holds. */
 const PER_CALL_KEYS = ['metric', 'threshold', 'signal', 'enforceDetection', 'maxPixels', 'backend', 'all'];
 
@@ -240,11 +274,13 @@ export class PlatformApi<Input, O extends PlatformOptions> {
   async verify(img1: Input, img2: Input, options?: O): Promise<PlatformVerifyResult> {
     const { o, ranOn } = await this.prepare(options);
     const t0 = now();
-    return this.binding.withImages([img1, img2], o, async ([a, b]) => {
-      const decodeMs = now() - t0;
-      const r = await (await this.cachedPipeline(o)).verifyTensors(a, b, { ...o, ranOn });
-      return { ...r, timeMs: r.timeMs + decodeMs }; // model loading is not counted
-    });
+    return namingInputs([img1, img2], () =>
+      this.binding.withImages([img1, img2], o, async ([a, b]) => {
+        const decodeMs = now() - t0;
+        const r = await (await this.cachedPipeline(o)).verifyTensors(a, b, { ...o, ranOn });
+        return { ...r, timeMs: r.timeMs + decodeMs }; // model loading is not counted
+      }),
+    );
   }
 
   /** represent() with a shared pipeline. */

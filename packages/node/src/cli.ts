@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { FaceKitError, models } from '@facekit/core';
 import { ensureBackend } from './backend.js';
 import { representJson, representText, verifyJson, verifyText } from './cli-format.js';
@@ -59,6 +59,16 @@ async function representFiles(
   });
 }
 
+const EMBEDDERS_DOC = 'https://github.com/facekit/facekit/blob/main/docs/guide/embedders.md';
+
+/** The first clause of a model's description, at most ~100 characters: `facekit models` prints one line per model. */
+function headline(description: string): string {
+  // Sentence ends, colons and semicolons; not "et al. 2014" (a sentence starts with a capital).
+  let clause = description.split(/\.\s(?=[A-Z])|:\s|;\s/)[0].replace(/\.$/, '');
+  if (clause.split('(').length > clause.split(')').length) clause += ')'; // cut inside a parenthesis
+  return clause.length <= 100 ? clause : `${clause.slice(0, 99).trimEnd()}…`;
+}
+
 function buildProgram(io: CliIO): Command {
   const program = new Command('facekit');
   program
@@ -70,7 +80,14 @@ function buildProgram(io: CliIO): Command {
       writeErr: (s) => io.stderr(s),
       outputError: () => undefined, // errors are reported once, as `facekit: E_CODE: message`
     })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // Subcommands inherit this: `--help` marks the options a command cannot run without.
+    .configureHelp({
+      optionDescription(option) {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `(required) ${text}` : text;
+      },
+    });
 
   modelFlags(
     program.command('verify').description('are two images of the same person?').argument('<img1>').argument('<img2>'),
@@ -132,9 +149,11 @@ function buildProgram(io: CliIO): Command {
         io.stdout(`${JSON.stringify(list)}\n`);
         return;
       }
-      const section = (title: string, items: Array<{ name: string; description: string }>) => [
+      const section = (title: string, items: Array<{ name: string; description: string; dim?: number }>) => [
         `${title}:`,
-        ...(items.length ? items.map((i) => `  ${i.name.padEnd(16)} ${i.description}`) : ['  (none)']),
+        ...(items.length
+          ? items.map((i) => `  ${i.name.padEnd(16)} ${i.dim ? `${i.dim}-D`.padEnd(8) : ''}${headline(i.description)}`)
+          : ['  (none)']),
       ];
       io.stdout(
         `${[
@@ -142,6 +161,7 @@ function buildProgram(io: CliIO): Command {
           ...section('landmarkers', list.landmarkers),
           ...section('aligners', list.aligners),
           ...section('embedders', list.embedders),
+          `full descriptions and provenance: facekit models --json, ${EMBEDDERS_DOC}`,
         ].join('\n')}\n`,
       );
     });

@@ -34,11 +34,18 @@ const RASTER_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif', 'j
 async function readBytes(input: string | URL): Promise<{ bytes: Uint8Array; name: string }> {
   let path: string;
   try {
-    path = input instanceof URL ? fileURLToPath(input) : input;
+    // A `file:` URL string is a URL, not a relative path named "file:…"; other schemes are refused below.
+    path = input instanceof URL || /^file:/i.test(input) ? fileURLToPath(input) : input;
   } catch (cause) {
     throw new FaceKitError('E_INPUT', `only file: URLs can be read, got ${String(input)}`, { cause });
   }
   if (path === '') throw new FaceKitError('E_INPUT', 'the image path is empty');
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(path)) {
+    throw new FaceKitError(
+      'E_INPUT',
+      `only file: URLs can be read, got ${path} (download it first and pass the bytes)`,
+    );
+  }
   try {
     return { bytes: await readFile(path), name: path };
   } catch (cause) {

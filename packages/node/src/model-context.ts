@@ -37,7 +37,7 @@ export function weightsResolver(cacheDir = weightsCacheDir()): NonNullable<Model
  * store (explicit path → cache folder → verified download unless FACEKIT_OFFLINE=1).
  *
  * @example
- * const p = await FacePipeline.create(nodeModelContext(), { embedder: 'mobilefacenet' });
+ * const p = await FacePipeline.create(nodeModelContext(), { embedder: 'faceres' });
  */
 export function nodeModelContext(
   options: { weightsPath?: string; modelsDir?: string; store?: NodeWeightsStore } = {},

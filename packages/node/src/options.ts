@@ -11,7 +11,7 @@ import { type BackendPreference, parseBackend } from './backend.js';
  * Options of the Node API: the core pipeline options plus what a call needs.
  *
  * @example
- * await verify('a.jpg', 'b.jpg', { embedder: 'mobilefacenet', metric: 'cosine', enforceDetection: false });
+ * await verify('a.jpg', 'b.jpg', { embedder: 'faceres', metric: 'cosine', enforceDetection: false });
  */
 export interface NodeOptions extends PipelineOptions {
   /** Throw E_NO_FACE when an image has no face (default true); when false the whole image is used. */

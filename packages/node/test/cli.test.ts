@@ -37,6 +37,9 @@ describe('CLI in-process: parsing and errors', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^detectors:\n {2}blazeface /m);
     expect(r.out).toMatch(/^aligners:\n {2}2d /m);
+    // One line per model; the long descriptions and provenance are in --json and the docs.
+    expect(r.out).toMatch(/^ {2}dlib-resnet34 +128-D /m);
+    for (const line of r.out.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(130);
     const j = await cli('models', '--json');
     const list = JSON.parse(j.out);
     expect(list.detectors.map((d: { name: string }) => d.name)).toEqual(models.detectors.list().map((d) => d.name));
@@ -49,7 +52,12 @@ describe('CLI in-process: parsing and errors', () => {
     expect(h.code).toBe(0);
     expect(h.out).toMatch(/Usage: facekit verify \[options\] <img1> <img2>/);
     expect(h.out).toMatch(/--no-enforce-detection/);
+    expect(h.out).not.toMatch(/\(required\)/);
     expect(h.err).toBe('');
+    // Options a command cannot run without are marked, in every subcommand's help.
+    expect((await cli('enroll', '--help')).out).toMatch(/--db <file\|url>\s+\(required\) gallery:/);
+    expect((await cli('bench', 'speed', '--help')).out).toMatch(/--images <dir>\s+\(required\)/);
+    expect((await cli('enroll', '--help')).out).not.toMatch(/--embedder <name>\s+\(required\)/);
     const v = await cli('--version');
     expect(v).toEqual({ code: 0, out: '0.1.0\n', err: '' });
   });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -173,12 +174,12 @@ describe('decodeImageBytes: limits and bad bytes', () => {
 });
 
 describe('toImageTensor / withImages', () => {
-  it('reads a path, a Buffer, a Uint8Array and an ArrayBuffer to the same pixels', async () => {
+  it('reads a path, a file: URL (object or string), a Buffer, a Uint8Array and an ArrayBuffer to the same pixels', async () => {
     const bytes = await raw(upright, W, H).png().toBuffer();
     const file = join(dir, 'img.png');
     writeFileSync(file, bytes);
     const copy = new Uint8Array(bytes);
-    for (const input of [file, new URL(`file://${file}`), bytes, copy, copy.buffer]) {
+    for (const input of [file, pathToFileURL(file), pathToFileURL(file).href, bytes, copy, copy.buffer]) {
       const { tensor, owned } = await toImageTensor(input);
       expect(owned).toBe(true);
       expect(Array.from(await tensor.data())).toEqual(Array.from(upright));
@@ -192,6 +193,9 @@ describe('toImageTensor / withImages', () => {
     await expectCode(toImageTensor(42 as never), 'E_INPUT');
     await expectCode(toImageTensor(null as never), 'E_INPUT');
     await expectCode(toImageTensor(new URL('https://example.com/a.jpg')), 'E_INPUT');
+    const e = await expectCode(toImageTensor('https://example.com/a.jpg'), 'E_INPUT');
+    expect(e.message).toMatch(/only file: URLs/);
+    await expectCode(toImageTensor(pathToFileURL(join(dir, 'missing.jpg')).href), 'E_IO');
     const file = join(dir, 'empty.jpg');
     writeFileSync(file, '');
     await expectCode(toImageTensor(file), 'E_DECODE');

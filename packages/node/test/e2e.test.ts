@@ -1,5 +1,7 @@
 // End to end on real LFW images: the Node API with the default models (BlazeFace → FaceMesh → 2D → dlib ResNet).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import {
   createPipeline,
   DEFAULT_EMBEDDER,
@@ -112,7 +114,24 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('Node API end to end (LFW)', () => {
     const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#7a8a9a' } })
       .png()
       .toBuffer();
-    await expectCode(verify(blank, same[0]), 'E_NO_FACE');
+    const first = await expectCode(verify(blank, same[0]), 'E_NO_FACE');
+    expect(first.details).toMatchObject({ index: 0, input: 'Buffer (' + blank.byteLength + ' bytes)' });
+    expect(first.message).toMatch(/^img1: no face found/);
+    // The culprit named by path when a path was given, in the shared API and in an owned pipeline alike.
+    const second = await expectCode(verify(same[0], blank), 'E_NO_FACE');
+    expect(second.details).toMatchObject({ index: 1 });
+    const p = await createPipeline();
+    try {
+      const blankFile = join(mkdtempSync(join(tmpdir(), 'facekit-noface-')), 'blank.png');
+      writeFileSync(blankFile, blank);
+      const byPath = await expectCode(p.verify(blankFile, same[1]), 'E_NO_FACE');
+      expect(byPath.details).toMatchObject({ index: 0, input: blankFile });
+      rmSync(dirname(blankFile), { recursive: true });
+      const other = await expectCode(p.verify(same[1], blank), 'E_NO_FACE');
+      expect(other.message).toMatch(/^img2: no face found.*\(Buffer \(\d+ bytes\)\)$/);
+    } finally {
+      p.dispose();
+    }
     const r = await verify(blank, same[0], { enforceDetection: false });
     expect(r.faces.img1).toMatchObject({ chosen: 'fallback', faceCount: 0, score: 0 });
     expect(r.faces.img1.box).toEqual({ x: 0, y: 0, width: 200, height: 200 });

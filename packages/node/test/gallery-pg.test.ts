@@ -76,6 +76,23 @@ describe('PgGallery over the Postgres wire protocol', () => {
     await h.close();
   });
 
+  it("keeps the weights fingerprint in its meta table and refuses a fine-tuned file's vectors, across connections", async () => {
+    const table = 'weights_gallery';
+    const stock = randomEmbeddings(2, 8, 7, 'facenet').map((e) => ({ ...e, weights: 'aaaaaaaaaaaa' }));
+    const tuned = { ...randomEmbeddings(1, 8, 8, 'facenet')[0], weights: 'bbbbbbbbbbbb' };
+    const g = await PgGallery.connect(url, { ...opts, table });
+    await g.enroll('ada', stock[0]);
+    expect((await g.info()).weights).toBe('aaaaaaaaaaaa');
+    expect(await codeOf(g.enroll('bob', tuned))).toBe('E_EMBEDDING_MISMATCH');
+    await g.close();
+    const h = await PgGallery.connect(url, { ...opts, table });
+    expect(await codeOf(h.enroll('bob', tuned))).toBe('E_EMBEDDING_MISMATCH');
+    expect(await codeOf(h.identify(tuned))).toBe('E_EMBEDDING_MISMATCH');
+    await h.enroll('cy', stock[1]);
+    expect((await h.info()).size).toBe(2);
+    await h.close();
+  });
+
   it('refuses other embedders and dimensions and rolls back a bad batch', async () => {
     const g = await PgGallery.connect(url, { ...opts, table: 'other_gallery' });
     await g.enroll('ada', randomEmbeddings(1, 8, 2, 'facenet')[0]);

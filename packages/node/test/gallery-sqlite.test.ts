@@ -51,6 +51,27 @@ describe('SqliteGallery', () => {
     db.close();
   });
 
+  it("keeps the weights fingerprint in its meta table and refuses a fine-tuned file's vectors, also after reopening", async () => {
+    const path = join(dir, 'weights.db');
+    const [stock, tuned] = [
+      randomEmbeddings(3, 8, 7, 'facenet').map((e) => ({ ...e, weights: 'aaaaaaaaaaaa' })),
+      randomEmbeddings(1, 8, 8, 'facenet').map((e) => ({ ...e, weights: 'bbbbbbbbbbbb' })),
+    ];
+    const g = await SqliteGallery.open(path);
+    await g.enrollMany(stock.slice(0, 2).map((embedding, i) => ({ label: `p${i}`, embedding })));
+    expect((await g.info()).weights).toBe('aaaaaaaaaaaa');
+    expect(await codeOf(g.enroll('bob', tuned[0]))).toBe('E_EMBEDDING_MISMATCH');
+    await g.close();
+    const h = await SqliteGallery.open(path);
+    expect((await h.info()).weights).toBe('aaaaaaaaaaaa');
+    expect(await codeOf(h.enroll('bob', tuned[0]))).toBe('E_EMBEDDING_MISMATCH');
+    expect(await codeOf(h.identify(tuned[0]))).toBe('E_EMBEDDING_MISMATCH');
+    expect((await h.identify(stock[0])).label).toBe('p0');
+    await h.enroll('p2', stock[2]);
+    expect((await h.info()).size).toBe(3);
+    await h.close();
+  });
+
   it('refuses other embedders and dimensions, on enrolment, query and reopening, writing nothing', async () => {
     const path = join(dir, 'mismatch.db');
     const g = await SqliteGallery.open(path);

@@ -1,4 +1,4 @@
-import { type Embedding, type FaceKitErrorCode, isFaceKitError, seededRandom } from '@facekit/core';
+import { type Embedding, type FaceKitError, type FaceKitErrorCode, isFaceKitError, seededRandom } from '@facekit/core';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -29,14 +29,14 @@ export async function runBin(
 }
 
 /** Awaits `p` and checks that it rejected with a FaceKitError of `code`; returns the error. */
-export async function expectCode(p: Promise<unknown> | (() => unknown), code: FaceKitErrorCode): Promise<Error> {
+export async function expectCode(p: Promise<unknown> | (() => unknown), code: FaceKitErrorCode): Promise<FaceKitError> {
   const e = await (async () => (typeof p === 'function' ? p() : p))().then(
     () => undefined,
     (err: unknown) => err,
   );
   expect(isFaceKitError(e), `expected a FaceKitError ${code}, got ${String(e)}`).toBe(true);
   expect((e as { code: string }).code, String((e as Error).message)).toBe(code);
-  return e as Error;
+  return e as FaceKitError;
 }
 
 /** A PNG whose header claims width × height but whose one IDAT chunk holds only 100 bytes of pixel data. */

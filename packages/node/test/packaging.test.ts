@@ -1,7 +1,16 @@
 // The published shape: `npm pack` every publishable workspace package, install the tarballs into a fresh app
 // outside the monorepo (dependencies from the npm registry), and call verify() there as a user would.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +35,15 @@ function publishable(): Array<{ name: string; dir: string }> {
     .map(({ dir, pkg }) => ({ dir, json: JSON.parse(readFileSync(pkg, 'utf8')) }))
     .filter(({ json }) => !json.private)
     .map(({ dir, json }) => ({ name: json.name as string, dir }));
+}
+
+/** Bytes of every file under a folder (links not followed), as `du --apparent-size` would count them. */
+function folderBytes(dir: string): number {
+  let bytes = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) bytes += lstatSync(join(e.parentPath, e.name)).size;
+  }
+  return bytes;
 }
 
 const timings: Record<string, number> = {};
@@ -70,7 +88,25 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
         maxBuffer: 64 << 20,
       }),
     );
+    // What a user's `npm install @facekit/node` costs, measured before the TypeScript tools below are added.
+    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8'));
+    footprint.packages = Object.keys(lock.packages).filter((k) => k !== '').length;
+    footprint.megabytes = Math.round(folderBytes(join(app, 'node_modules')) / 1e5) / 10;
+    console.log(
+      `packaging: install of the packed tarballs = ${footprint.packages} packages, ${footprint.megabytes} MB in node_modules`,
+    );
+    // A TypeScript user's tools (the project's own compiler version and Node types), none of facekit's optional peers.
+    const tsVersion = JSON.parse(readFileSync(join(repoRoot, 'node_modules/typescript/package.json'), 'utf8')).version;
+    await timed('install-ts', () =>
+      exec(
+        'npm',
+        ['install', '--no-audit', '--no-fund', '--prefer-offline', '-D', `typescript@${tsVersion}`, '@types/node@20'],
+        { cwd: app, env: cleanEnv(), maxBuffer: 64 << 20 },
+      ),
+    );
   }, 600_000);
+
+  const footprint = { packages: 0, megabytes: 0 };
 
   afterAll(() => {
     console.log(`packaging timings (ms): ${JSON.stringify(timings)}`);
@@ -88,24 +124,34 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     expect(models).toEqual(
       expect.arrayContaining(['models/blazeface-back.json', 'models/dlib_face_recognition_resnet_model_v1.dat']),
     );
+    expect(models.some((p) => p.includes('mobilefacenet'))).toBe(false); // not registered, not bundled
   });
 
-  it('verify() in a fresh app: same person and different people', async () => {
-    writeFileSync(
-      join(app, 'verify.mjs'),
-      [
-        "import { verify } from '@facekit/node';",
-        'const [a, b, c] = process.argv.slice(2);',
-        'const same = await verify(a, b);',
-        'const different = await verify(a, c);',
-        'console.log(JSON.stringify({ same, different }));',
-      ].join('\n'),
-    );
+  // Loads the package the way each module system does, timing the load, then verifies two pairs.
+  const script = (mod: 'esm' | 'cjs') =>
+    [
+      'const t0 = performance.now();',
+      mod === 'esm'
+        ? "const { verify } = await import('@facekit/node');"
+        : "const { verify } = require('@facekit/node');",
+      'const loadMs = Math.round(performance.now() - t0);',
+      'const [a, b, c] = process.argv.slice(2);',
+      '(async () => {',
+      '  const same = await verify(a, b);',
+      '  const different = await verify(a, c);',
+      '  console.log(JSON.stringify({ loadMs, same, different }));',
+      '})();',
+    ].join('\n');
+
+  it.each(['esm', 'cjs'] as const)('verify() in a fresh app (%s): same person and different people', async (mod) => {
+    const file = mod === 'esm' ? 'verify.mjs' : 'verify.cjs';
+    writeFileSync(join(app, file), script(mod));
     const [a, b, c] = [lfwImage('Abdullah_Gul', 13), lfwImage('Abdullah_Gul', 14), lfwImage('Aaron_Eckhart', 1)];
-    const { stdout, stderr } = await timed('verify-script', () =>
-      exec(process.execPath, ['verify.mjs', a, b, c], { cwd: app, env: cleanEnv() }),
+    const { stdout, stderr } = await timed(`verify-${mod}`, () =>
+      exec(process.execPath, [file, a, b, c], { cwd: app, env: cleanEnv() }),
     );
-    const { same, different } = JSON.parse(stdout);
+    const { loadMs, same, different } = JSON.parse(stdout);
+    console.log(`packaging: loading @facekit/node (${mod}) took ${loadMs} ms`);
     for (const r of [same, different]) {
       expect(r.embedder).toBe('dlib-resnet34');
       expect(r.detector).toBe('blazeface');
@@ -118,6 +164,47 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     expect(different.verified).toBe(false);
     expect(different.distance).toBeGreaterThan(different.threshold);
     expect(stderr).toBe('');
+  });
+
+  it('the published types compile (strict, module nodenext, skipLibCheck false) from .mts and .cts, no peers', async () => {
+    writeFileSync(
+      join(app, 'check.mts'),
+      [
+        "import { FaceKitError, openGallery, PgGallery, verify, type VerifyResult } from '@facekit/node';",
+        "const r: VerifyResult = await verify('a.jpg', 'b.jpg');",
+        'export const distance: number = r.distance;',
+        'export { FaceKitError, openGallery, PgGallery };',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'check.cts'),
+      [
+        "import { FaceKitError, verify } from '@facekit/node';",
+        'export async function same(a: string, b: string): Promise<boolean> {',
+        '  try {',
+        '    return (await verify(a, b)).verified;',
+        '  } catch (e) {',
+        "    if (e instanceof FaceKitError && e.code === 'E_NO_FACE') return false;",
+        '    throw e;',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', skipLibCheck: false, noEmit: true },
+        files: ['check.mts', 'check.cts'],
+      }),
+    );
+    const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = await timed('tsc', () =>
+      exec(process.execPath, [tsc, '-p', '.'], { cwd: app, env: cleanEnv() }).catch((e) => e),
+    );
+    expect(`${r.stdout ?? ''}${r.stderr ?? ''}`).toBe('');
+    for (const peer of ['pg', '@types/pg', 'better-sqlite3', 'usearch', '@tensorflow/tfjs-node']) {
+      expect(existsSync(join(app, 'node_modules', peer))).toBe(false);
+    }
   });
 
   it('a lean install: no native gallery packages, the gallery API says what to install', async () => {
@@ -157,11 +244,11 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     expect(r.ann.recallAt1).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('the installed `facekit` bin prints one JSON object', async () => {
+  it('`npx facekit verify` in the app prints one JSON object', async () => {
     const a = lfwImage('Abdullah_Gul', 13);
     const b = lfwImage('Abdullah_Gul', 14);
     const { stdout } = await timed('cli', () =>
-      exec(join(app, 'node_modules', '.bin', 'facekit'), ['verify', a, b, '--json'], { cwd: app, env: cleanEnv() }),
+      exec('npx', ['--no-install', 'facekit', 'verify', a, b, '--json'], { cwd: app, env: cleanEnv() }),
     );
     const r = JSON.parse(stdout);
     expect(r.verified).toBe(true);

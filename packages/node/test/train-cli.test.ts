@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureWeightsOnDisk } from '../../../test/keras-fixtures.js';
 import { haveShared, lfwDir } from '../../../test/utils.js';
 import { main } from '../src/cli.js';
 
@@ -83,6 +84,38 @@ describe.runIf(haveShared(join(lfwDir, 'images'), 'LFW'))('facekit train facenet
     expect(r2.code).toBe(0);
     expect(JSON.parse(r2.out)).toMatchObject({ steps: 3 });
     expect(JSON.parse(readFileSync(join(ckpt, 'checkpoint.json'), 'utf8')).state.step).toBe(3);
+  });
+
+  it('a fine-tuned file is another identity: a gallery of the stock weights refuses its vectors', async () => {
+    const data = lfwFolder('data-tuned', PEOPLE);
+    const stock = (await fixtureWeightsOnDisk('openface', join(dir, 'openface-stock.h5'))).path;
+    const tuned = join(dir, 'openface-finetuned.fkw');
+    const t = await cli(
+      'train',
+      'facenet',
+      '--data',
+      data,
+      ...SMALL_FACENET,
+      '--epochs',
+      '1',
+      '--weights',
+      stock,
+      '--out',
+      tuned,
+      '--json',
+    );
+    expect(t.code, t.err).toBe(0);
+    const db = join(dir, 'identity.db');
+    const img = (p: string, i: number) => join(lfwDir, 'images', p, `${p}_${String(i).padStart(4, '0')}.jpg`);
+    const enroll = (weights: string, label: string, image: string) =>
+      cli('enroll', '--db', db, label, image, '--embedder', 'openface', '--weights', weights, '--json');
+    expect((await enroll(stock, 'colin', img(PEOPLE[0], 1))).code).toBe(0);
+    const mixed = await enroll(tuned, 'tony', img(PEOPLE[1], 1));
+    expect(mixed.code).toBe(1);
+    expect(mixed.err).toMatch(
+      /^facekit: E_EMBEDDING_MISMATCH: .*'openface' embeddings of weights [0-9a-f]{12}, got one of weights [0-9a-f]{12}/m,
+    );
+    expect((await enroll(stock, 'tony', img(PEOPLE[1], 1))).code).toBe(0);
   });
 
   it('train deepface: a width-reduced DeepFace on 3 identities, JSON summary and checkpoint', async () => {

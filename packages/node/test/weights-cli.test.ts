@@ -1,5 +1,5 @@
 // `facekit weights list|pull` and `facekit verify --embedder openface --weights PATH` in-process (issue 4).
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -120,7 +120,7 @@ describe.skipIf(!ready)('facekit weights pull + verify with Keras h5 weights', (
     expect(r.err).toMatch(/downloading openface: 0% /);
     expect(r.err).toMatch(/downloading openface: 100% \((\d+)\/\1\)/);
     expect(r.out).toMatch(/openface: downloaded to .*openface_weights\.h5/);
-    expect(files(cache)).toEqual(['openface_weights.h5']);
+    expect(files(cache)).toEqual(['openface_weights.h5', 'openface_weights.h5.sha256']);
     const listed = JSON.parse((await cli('weights', 'list', '--json')).out).weights.find(
       (w: { name: string }) => w.name === 'openface',
     );
@@ -132,5 +132,18 @@ describe.skipIf(!ready)('facekit weights pull + verify with Keras h5 weights', (
     const v = await cli('verify', a, b, '--embedder', 'openface', '--json');
     expect(v.code, v.err).toBe(0);
     expect(JSON.parse(v.out).embedder).toBe('openface');
+    const ok = await cli('weights', 'verify');
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/openface\s+ok\s+[0-9a-f]{64}/);
+    const path = join(cache, 'openface_weights.h5');
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 9] ^= 1;
+    writeFileSync(path, bytes);
+    const bad = await cli('weights', 'verify', 'openface', '--json');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out).weights[0]).toMatchObject({ name: 'openface', status: 'mismatch' });
+    expect(bad.err.trim().split('\n').at(-1)).toMatch(
+      /^facekit: E_WEIGHTS_INTEGRITY: openface: changed since verified/,
+    );
   });
 });

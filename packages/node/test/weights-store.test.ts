@@ -73,6 +73,11 @@ describe('weights store: failures leave nothing in the cache', () => {
     const cache = freshCache();
     const e = await expectCode(store(cache).pull('openface', { url: server.url('/nope.h5') }), 'E_DOWNLOAD');
     expect(e.message).toMatch(/404/);
+    // What failed, then what to do: the same ways out as E_WEIGHTS_MISSING.
+    expect(e.message).toContain('facekit weights pull openface');
+    expect(e.message).toContain('FACEKIT_CACHE_DIR');
+    expect(e.message).toContain('--weights PATH (API: weightsPath)');
+    expect(e.details).toMatchObject({ model: 'openface', attempts: 1 });
     expect(server.hits('/nope.h5')).toBe(1);
     expect(cacheFiles(cache)).toEqual([]);
   });
@@ -225,7 +230,7 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
       sha256: sha,
       downloaded: true,
     });
-    expect(cacheFiles(cache)).toEqual(['openface_weights.h5']);
+    expect(cacheFiles(cache)).toEqual(['openface_weights.h5', 'openface_weights.h5.sha256']);
     expect(progress[0]).toEqual([0, h5.byteLength]);
     expect(progress.at(-1)).toEqual([h5.byteLength, h5.byteLength]);
     expect(progress.every(([d], i) => i === 0 || d >= progress[i - 1][0])).toBe(true);
@@ -245,7 +250,7 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
     expect(r.downloaded).toBe(true);
     expect(server.hits('/flaky.h5')).toBe(2);
     expect(statSync(r.path).size).toBe(h5.byteLength);
-    expect(cacheFiles(cache)).toEqual(['openface_weights.h5']);
+    expect(cacheFiles(cache)).toEqual(['openface_weights.h5', 'openface_weights.h5.sha256']);
   });
 
   it('a stalled connection times out and the retry succeeds', async () => {
@@ -254,7 +259,7 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
     const r = await store(cache, { stallTimeoutMs: 300 }).pull('openface', { url: server.url('/slow.h5') });
     expect(server.hits('/slow.h5')).toBe(2);
     expect(createHash('sha256').update(readFileSync(r.path)).digest('hex')).toBe(sha);
-    expect(cacheFiles(cache)).toEqual(['openface_weights.h5']);
+    expect(cacheFiles(cache)).toEqual(['openface_weights.h5', 'openface_weights.h5.sha256']);
   });
 
   it('truncated once, then complete: the retry succeeds and the partial bytes are gone', async () => {
@@ -262,7 +267,7 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
     const cache = freshCache();
     const r = await store(cache).pull('openface', { url: server.url('/cut-once.h5') });
     expect(statSync(r.path).size).toBe(h5.byteLength);
-    expect(cacheFiles(cache)).toEqual(['openface_weights.h5']);
+    expect(cacheFiles(cache)).toEqual(['openface_weights.h5', 'openface_weights.h5.sha256']);
   });
 
   it('valid HDF5 of the wrong network: E_WEIGHTS_FORMAT naming a layer; an existing cached file survives', async () => {
@@ -278,7 +283,7 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
       store(cache).pull('openface', { url: server.url('/bad-update.h5'), force: true }),
       'E_WEIGHTS_FORMAT',
     );
-    expect(cacheFiles(cache)).toEqual(['openface_weights.h5']);
+    expect(cacheFiles(cache)).toEqual(['openface_weights.h5', 'openface_weights.h5.sha256']);
     expect(statSync(join(cache, 'openface_weights.h5')).size).toBe(h5.byteLength);
   });
 
@@ -290,7 +295,7 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
       store(cache).pull('openface', { url, force: true }),
     ]);
     expect(a.path).toBe(b.path);
-    expect(cacheFiles(cache)).toEqual(['openface_weights.h5']);
+    expect(cacheFiles(cache)).toEqual(['openface_weights.h5', 'openface_weights.h5.sha256']);
     expect(createHash('sha256').update(readFileSync(a.path)).digest('hex')).toBe(sha);
   });
 
@@ -310,7 +315,7 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
     const zipSha = createHash('sha256').update(zip).digest('hex');
     const r = await store(cache).pull('openface-zipped', { sha256: zipSha });
     expect(r).toMatchObject({ downloaded: true, size: h5.byteLength, sha256: zipSha });
-    expect(cacheFiles(cache)).toEqual(['openface_zipped.h5']);
+    expect(cacheFiles(cache)).toEqual(['openface_zipped.h5', 'openface_zipped.h5.sha256']);
     const other = freshCache();
     const e = await expectCode(
       store(other).pull('openface-zipped', { url: server.url('/empty.zip') }),
@@ -319,6 +324,62 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
     expect(e.message).toMatch(/has no openface_zipped\.h5/);
     await expectCode(store(other).pull('openface-zipped', { url: server.url('/openface.h5') }), 'E_WEIGHTS_FORMAT');
     expect(cacheFiles(other)).toEqual([]);
+  });
+
+  it('trust on first use: the first verified download records its sha256; a tampered cached file is refused', async () => {
+    const cache = freshCache();
+    const s = store(cache);
+    const r = await s.pull('openface', { url: server.url('/openface.h5') }); // no published pin for openface
+    expect(readFileSync(`${r.path}.sha256`, 'utf8')).toBe(`${sha}  openface_weights.h5\n`);
+    expect((await s.read('openface')).byteLength).toBe(h5.byteLength);
+    expect(await s.verify()).toEqual([
+      { name: 'openface', path: r.path, status: 'ok', sha256: sha, recordedSha256: sha },
+    ]);
+    // Same size, same HDF5 structure, one byte changed near the end.
+    const tampered = new Uint8Array(h5);
+    tampered[tampered.length - 9] ^= 0x01;
+    writeFileSync(r.path, tampered);
+    const e = await expectCode(s.read('openface'), 'E_WEIGHTS_INTEGRITY');
+    expect(e.message).toContain('facekit weights pull openface --force');
+    expect(e.message).toContain(sha);
+    expect(e.details).toMatchObject({ model: 'openface', path: r.path, expectedSha256: sha });
+    expect((await s.verify(['openface']))[0]).toMatchObject({ status: 'mismatch', recordedSha256: sha });
+    // A forced pull replaces the file and its record.
+    await s.pull('openface', { url: server.url('/openface.h5'), force: true });
+    expect((await s.verify())[0].status).toBe('ok');
+  });
+
+  it('a file placed in the cache by hand is unrecorded until its first load, then held to it', async () => {
+    const cache = freshCache();
+    mkdirSync(cache, { recursive: true });
+    const path = join(cache, 'openface_weights.h5');
+    writeFileSync(path, h5);
+    const s = store(cache, { download: false });
+    expect((await s.verify())[0]).toMatchObject({ status: 'unrecorded', sha256: sha });
+    await s.read('openface');
+    expect((await s.verify())[0]).toMatchObject({ status: 'ok', recordedSha256: sha });
+  });
+
+  it("a published MD5 pin (DeepFace's archive) refuses a swapped archive: E_WEIGHTS_INTEGRITY, nothing cached", async () => {
+    const zip = zipSync({ 'openface_md5.h5': h5 });
+    server.route('/md5.zip', serve(zip));
+    const md5 = createHash('md5').update(zip).digest('hex');
+    const entry: WeightsEntry = {
+      name: 'openface-md5',
+      embedder: 'openface',
+      description: 'test: an archive pinned by MD5 only',
+      url: server.url('/md5.zip'),
+      file: 'openface_md5.h5',
+      format: 'keras-h5-zip',
+      md5: 'f'.repeat(32),
+    };
+    registerWeightsEntry(entry);
+    const cache = freshCache();
+    const e = await expectCode(store(cache).pull('openface-md5'), 'E_WEIGHTS_INTEGRITY');
+    expect(e.message).toContain(md5);
+    expect(cacheFiles(cache)).toEqual([]);
+    registerWeightsEntry({ ...entry, md5 });
+    expect((await store(cache).pull('openface-md5')).downloaded).toBe(true);
   });
 
   it('resolution order: explicit path, then cache, then download on first use', async () => {

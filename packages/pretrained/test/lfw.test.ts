@@ -68,14 +68,5 @@ describe.runIf(haveShared(lfwDir, 'LFW') && tf.getBackend() !== 'cpu')(
       const correct = d.filter((x) => x.verified === x.same).length;
       expect(correct / PAIRS).toBeGreaterThanOrEqual(22 / 24);
     });
-
-    it('mobilefacenet: runs end to end; separation is weak (documented in its spec)', async () => {
-      const d = await pairDistances('mobilefacenet', images);
-      expect(d).toHaveLength(PAIRS);
-      const mean = (same: boolean) =>
-        d.filter((x) => x.same === same).reduce((s, x) => s + x.distance, 0) / (PAIRS / 2);
-      console.log('mobilefacenet', { auc: auc(d), sameMean: mean(true), diffMean: mean(false) });
-      expect(auc(d)).toBeGreaterThan(0.5);
-    });
   },
 );

@@ -2,7 +2,7 @@ import { graphModelHandler } from '@facekit/core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelContext } from '../../../test/utils.js';
+import { humanModelsContext as modelContext } from '../../../test/utils.js';
 import { MOBILEFACENET_MODEL, MobileFaceNetEmbedder } from '../src/mobilefacenet.js';
 import { repairFusedPrelu } from '../src/prelu-repair.js';
 import { graphEmbedderContract } from './graph-embedder-contract.js';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import '../src/index.js';
 import { DLIB_MEAN_FACE_X, DLIB_MEAN_FACE_Y, dlibChipTemplate } from '../src/dlib-template.js';
 import { ARCFACE_TEMPLATE_112 } from '../src/mobilefacenet.js';
+import { mobileFaceNetSpec } from '../src/specs.js';
 
 describe('dlib chip template', () => {
   it("maps dlib's 51 mean-face points with padding 0.25 into the 150×150 chip", () => {
@@ -30,9 +31,12 @@ describe('dlib chip template', () => {
 });
 
 describe('registered specs', () => {
-  it('registers both embedders on import, each with thresholds for every metric and a template of its input size', async () => {
+  it('registers the bundled embedders on import, each with thresholds for every metric and a template of its input size', async () => {
     const dlib = models.embedders.get('dlib-resnet34');
-    const mfn = models.embedders.get('mobilefacenet');
+    // MobileFaceNet (barely above chance as published) is exported for study, not registered or bundled.
+    expect(models.embedders.list().map((s) => s.name)).toEqual(expect.arrayContaining(['dlib-resnet34', 'faceres']));
+    expect(models.embedders.list().map((s) => s.name)).not.toContain('mobilefacenet');
+    const mfn = mobileFaceNetSpec;
     expect([dlib.dim, mfn.dim]).toEqual([128, 192]);
     expect(dlib.template.size).toEqual([150, 150]);
     expect(mfn.template).toEqual(ARCFACE_TEMPLATE_112);

@@ -7,7 +7,7 @@ import { urlFileLoader } from './remote-model-files.js';
  * cached in the Cache API when `env.cacheModels` is on. No file system: Keras-h5 embedders are not available.
  *
  * @example
- * const p = await FacePipeline.create(webModelContext(), { embedder: 'mobilefacenet' });
+ * const p = await FacePipeline.create(webModelContext(), { embedder: 'faceres' });
  */
 export function webModelContext(options: { modelsBaseUrl?: string } = {}): ModelContext {
   const base = resolveBaseUrl(options.modelsBaseUrl ?? env.modelsBaseUrl, 'modelsBaseUrl');

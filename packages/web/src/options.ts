@@ -12,7 +12,7 @@ import { type BackendPreference, parseBackend } from './backend.js';
  * (less `weightsPath`, plus `modelsBaseUrl`).
  *
  * @example
- * await verify(imgA, imgB, { embedder: 'mobilefacenet', backend: 'webgl' });
+ * await verify(imgA, imgB, { embedder: 'faceres', backend: 'webgl' });
  */
 export interface WebOptions extends PipelineOptions {
   /** Throw E_NO_FACE when an image has no face (default true); when false the whole image is used. */

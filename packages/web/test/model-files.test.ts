@@ -74,7 +74,7 @@ describe('configuration', () => {
         return (e as FaceKitError).code;
       }
     };
-    expect(code({ backend: 'webgl', embedder: 'mobilefacenet', maxPixels: 1e6 })).toBeUndefined();
+    expect(code({ backend: 'webgl', embedder: 'faceres', maxPixels: 1e6 })).toBeUndefined();
     expect(code({ backend: 'tensorflow' })).toBe('E_CONFIG');
     expect(code({ weightsPath: '/x.h5' })).toBe('E_CONFIG');
     expect(code({ embedder: 'nope' })).toBe('E_UNKNOWN_MODEL');

@@ -1,4 +1,5 @@
 import type { Tensor3D } from '@tensorflow/tfjs-core';
+import { assertSameWeights } from '../embedding-identity.js';
 import { FaceKitError } from '../errors.js';
 import { assertMetric, type MetricName } from '../metrics.js';
 import type { RepresentOptions, Representation } from '../pipeline.js';
@@ -29,6 +30,8 @@ export interface GalleryOptions {
   embedder?: string;
   /** Embedding dimension; fixed by the first enrolment when not given. */
   dim?: number;
+  /** Weights fingerprint (Embedding.weights) of every embedding; fixed by the first enrolment that has one. */
+  weights?: string;
   /** Default metric of `identify` (default 'cosine'). */
   metric?: MetricName;
   /** Default threshold of `identify`; else `thresholds[metric]`; else Infinity (never unknown). */
@@ -118,7 +121,7 @@ const ANN_BUILD_CHUNK = 10_000;
  */
 export function checkEmbedding(
   embedding: Embedding,
-  expected: { embedder?: string; dim?: number },
+  expected: { embedder?: string; dim?: number; weights?: string },
   holder = 'the gallery',
 ): void {
   if (!embedding || !(embedding.vector instanceof Float32Array) || typeof embedding.embedder !== 'string') {
@@ -130,6 +133,7 @@ export function checkEmbedding(
       `${holder} holds embeddings of '${expected.embedder}', got one of '${embedding.embedder}'`,
     );
   }
+  assertSameWeights(holder, expected.embedder, expected.weights, embedding.weights);
   if (expected.dim !== undefined && embedding.vector.length !== expected.dim) {
     throw new FaceKitError(
       'E_EMBEDDING_MISMATCH',
@@ -164,6 +168,7 @@ function unitAndNorm(v: Float32Array): { unit: Float32Array; norm: number } {
 export class Gallery {
   private embedderName: string | undefined;
   private dimension: number | undefined;
+  private weightsFingerprint: string | undefined;
   private store: ExactIndex | undefined;
   private ann: VectorIndex | undefined;
   /** The approximate index's factory once decided (null: none); undefined until first needed. */
@@ -186,6 +191,7 @@ export class Gallery {
     }
     if (options.threshold !== undefined) assertThreshold(options.threshold);
     this.embedderName = options.embedder;
+    this.weightsFingerprint = options.weights;
     if (options.dim !== undefined) this.init(options.dim);
   }
 
@@ -211,6 +217,11 @@ export class Gallery {
     return this.dimension;
   }
 
+  /** The weights fingerprint of the enrolled embeddings (Embedding.weights), once known. */
+  get weights(): string | undefined {
+    return this.weightsFingerprint;
+  }
+
   get size(): number {
     return this.labelOf.size;
   }
@@ -234,7 +245,11 @@ export class Gallery {
 
   /** Throws unless the embedding fits this gallery (same embedder and dimension, finite values). */
   check(embedding: Embedding): void {
-    checkEmbedding(embedding, { embedder: this.embedderName, dim: this.dimension }, 'this gallery');
+    checkEmbedding(
+      embedding,
+      { embedder: this.embedderName, dim: this.dimension, weights: this.weightsFingerprint },
+      'this gallery',
+    );
   }
 
   /**
@@ -251,6 +266,7 @@ export class Gallery {
   enrollMany(items: ReadonlyArray<{ label: string; embedding: Embedding; id?: number }>): number[] {
     if (items.length === 0) return [];
     const first = items[0].embedding;
+    const weights = this.weightsFingerprint ?? items.find((it) => it.embedding.weights)?.embedding.weights;
     for (const it of items) {
       if (typeof it.label !== 'string' || it.label === '') {
         throw new FaceKitError('E_INPUT', 'a label must be a non-empty string');
@@ -261,6 +277,7 @@ export class Gallery {
         }
       }
       this.check(it.embedding);
+      assertSameWeights('this enrolment', first.embedder, weights, it.embedding.weights);
     }
     const seen = new Set<number>();
     const ids = items.map((it) => {
@@ -271,6 +288,7 @@ export class Gallery {
       return id;
     });
     if (this.embedderName === undefined) this.embedderName = first.embedder;
+    this.weightsFingerprint = weights;
     if (this.dimension === undefined) this.init(first.vector.length);
     const d = this.dimension!;
     const units = new Float32Array(items.length * d);
@@ -333,7 +351,9 @@ export class Gallery {
     const n = this.store!.norm(id)!;
     const vector = new Float32Array(unit.length);
     for (let i = 0; i < unit.length; i++) vector[i] = unit[i] * n;
-    return { vector, embedder: this.embedderName! };
+    return this.weightsFingerprint
+      ? { vector, embedder: this.embedderName!, weights: this.weightsFingerprint }
+      : { vector, embedder: this.embedderName! };
   }
 
   /** Every enrolled face. */

@@ -9,7 +9,9 @@ import { FaceKitError } from '../errors.js';
 export type WeightsFormat = 'keras-h5' | 'keras-h5-zip';
 
 /**
- * What a downloaded file must match. Both optional: no pin is published for deepface's files.
+ * What a downloaded file must match, as far as its publisher says: deepface publishes no digest for its files (the
+ * store then records the sha256 of the first verified download and holds every later load to it); the DeepFace
+ * archive's author publishes its MD5.
  *
  * @example
  * const pin: WeightsPin = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
@@ -19,6 +21,8 @@ export interface WeightsPin {
   size?: number;
   /** Lower-case hex sha256 of the downloaded file (the archive for zipped weights). */
   sha256?: string;
+  /** Lower-case hex MD5 of the downloaded file, where that is the only digest its publisher gives. */
+  md5?: string;
 }
 
 /**
@@ -77,6 +81,9 @@ const BUILTIN: WeightsEntry[] = [
     url: 'https://github.com/swghosh/DeepFace/releases/download/weights-vggface2-2d-aligned/VGGFace2_DeepFace_weights_val-0.9034.h5.zip',
     file: 'VGGFace2_DeepFace_weights_val-0.9034.h5',
     format: 'keras-h5-zip',
+    // The archive's MD5 as its author pins it (swghosh/DeepFace, deepface/deepface.py: MD5_HASH, passed to
+    // keras.utils.get_file); no sha256 is published.
+    md5: '0b21fb70cd6901c96c19ac14c9ea8b89',
   },
 ];
 
@@ -128,6 +135,9 @@ export function registerWeightsEntry(entry: WeightsEntry): void {
   }
   if (entry.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(entry.sha256)) {
     throw new FaceKitError('E_CONFIG', `weights entry '${entry.name}': sha256 must be 64 lower-case hex digits`);
+  }
+  if (entry.md5 !== undefined && !/^[0-9a-f]{32}$/.test(entry.md5)) {
+    throw new FaceKitError('E_CONFIG', `weights entry '${entry.name}': md5 must be 32 lower-case hex digits`);
   }
   entries.set(entry.name, { ...entry });
 }

@@ -59,7 +59,7 @@ export function retryDelayMs(attempt: number, policy: Pick<DownloadPolicy, 'back
  * @example
  * checkPin(`weights 'facenet' from ${entry.url}`, entry, { size, sha256 }); // throws on a mismatch
  */
-export function checkPin(label: string, pin: WeightsPin, got: { size: number; sha256: string }): void {
+export function checkPin(label: string, pin: WeightsPin, got: { size: number; sha256: string; md5?: string }): void {
   if (pin.size !== undefined && pin.size !== got.size) {
     throw new FaceKitError('E_WEIGHTS_INTEGRITY', `${label}: ${got.size} bytes, expected ${pin.size}`, {
       details: { expectedSize: pin.size, size: got.size },
@@ -68,6 +68,11 @@ export function checkPin(label: string, pin: WeightsPin, got: { size: number; sh
   if (pin.sha256 !== undefined && pin.sha256.toLowerCase() !== got.sha256) {
     throw new FaceKitError('E_WEIGHTS_INTEGRITY', `${label}: sha256 ${got.sha256}, expected ${pin.sha256}`, {
       details: { expectedSha256: pin.sha256, sha256: got.sha256 },
+    });
+  }
+  if (pin.md5 !== undefined && pin.md5.toLowerCase() !== got.md5) {
+    throw new FaceKitError('E_WEIGHTS_INTEGRITY', `${label}: md5 ${got.md5 ?? '(not computed)'}, expected ${pin.md5}`, {
+      details: { expectedMd5: pin.md5, md5: got.md5 },
     });
   }
 }

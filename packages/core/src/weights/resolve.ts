@@ -61,19 +61,29 @@ export function missingWeightsMessage(
   location: string,
   why: 'offline' | 'no-download' | 'unknown',
 ): string {
-  const entry = findWeightsEntry(name);
   const reason =
     why === 'offline'
       ? `${WEIGHTS_ENV.offline}=1 forbids downloading them`
       : why === 'unknown'
         ? 'they have no download URL'
         : 'downloading is off here';
-  const ways = [
+  return `weights '${name}' are not in the cache ${location} and ${reason}: ${weightsFixes(name)}`;
+}
+
+/**
+ * The ways to get weights that are not cached, for every message that ends in missing weights (E_WEIGHTS_MISSING,
+ * E_DOWNLOAD): the pull command, the cache variable, the explicit file.
+ *
+ * @example
+ * throw new FaceKitError('E_DOWNLOAD', `${why}; ${weightsFixes('facenet')}`);
+ */
+export function weightsFixes(name: string): string {
+  const entry = findWeightsEntry(name);
+  return [
     ...(entry ? [`run \`facekit weights pull ${name}\` (while online)`] : []),
     `set ${WEIGHTS_ENV.cacheDir} to a folder holding ${entry?.file ?? `${name}.h5`}`,
     'or pass --weights PATH (API: weightsPath)',
-  ];
-  return `weights '${name}' are not in the cache ${location} and ${reason}: ${ways.join(', ')}`;
+  ].join(', ');
 }
 
 /**

@@ -62,8 +62,30 @@ async function pull(
   }
 }
 
+async function verifyCache(io: CliIO, names: string[], flags: { json?: boolean }): Promise<void> {
+  const known = listWeightsEntries().map((e) => e.name);
+  const unknown = names.find((n) => !known.includes(n));
+  if (unknown) throw new FaceKitError('E_UNKNOWN_MODEL', `unknown weights '${unknown}' (known: ${known.join(', ')})`);
+  const store = new NodeWeightsStore();
+  const rows = await store.verify(names.length > 0 ? names : known);
+  if (flags.json) io.stdout(`${JSON.stringify({ cacheDir: store.cacheDir, weights: rows })}\n`);
+  else {
+    const lines = [`cache: ${store.cacheDir}${rows.length === 0 ? ' (no downloaded weights cached)' : ''}`];
+    for (const r of rows) lines.push(`  ${r.name.padEnd(11)} ${r.status.padEnd(10)} ${r.sha256}  ${r.path}`);
+    io.stdout(`${lines.join('\n')}\n`);
+  }
+  const bad = rows.filter((r) => r.status === 'mismatch');
+  if (bad.length > 0) {
+    throw new FaceKitError(
+      'E_WEIGHTS_INTEGRITY',
+      `${bad.map((r) => r.name).join(', ')}: changed since verified; delete and run \`facekit weights pull NAME --force\``,
+      { details: { mismatched: bad.map((r) => r.path) } },
+    );
+  }
+}
+
 /**
- * `facekit weights list [--json]` and `facekit weights pull NAME [--url URL] [--force] [--sha256 HEX]`: the weights
+ * `facekit weights list [--json]`, `facekit weights verify [NAME...]` and `facekit weights pull NAME [--url URL] [--force] [--sha256 HEX]`: the weights
  * that are not bundled (FaceNet / OpenFace / DeepFace Keras files), where they are cached, and downloading them.
  */
 export const registerWeightsCommands: RegisterCommands = (program: Command, io: CliIO) => {
@@ -91,4 +113,12 @@ export const registerWeightsCommands: RegisterCommands = (program: Command, io: 
     .action((name: string, flags: { url?: string; force?: boolean; sha256?: string; json?: boolean }) =>
       pull(io, name, flags),
     );
+  weights
+    .command('verify')
+    .description(
+      'hash every cached weights file and compare it with the sha256 recorded when it was verified (exit 1 on a mismatch)',
+    )
+    .argument('[names...]', 'only these weights (default: all cached)')
+    .option('--json', 'print one JSON object')
+    .action((names: string[], flags: { json?: boolean }) => verifyCache(io, names, flags));
 };

@@ -32,6 +32,8 @@ export interface GalleryInfo {
   backend: string;
   embedder?: string;
   dim?: number;
+  /** Fingerprint of the weights that made the enrolled embeddings (Embedding.weights), once known. */
+  weights?: string;
   metric: MetricName;
   size: number;
   /** The index identify() runs on ('exact', 'usearch-hnsw', 'pgvector-hnsw', 'pgvector-scan', …). */

@@ -8,6 +8,7 @@ export * from './bench.js';
 export * from './bench-cluster.js';
 export * from './images.js';
 export * from './ingest.js';
+export * from './peer-types.js';
 export * from './pg-gallery.js';
 export * from './sqlite-gallery.js';
 export * from './usearch-index.js';

@@ -20,6 +20,8 @@ import {
 } from './backend.js';
 import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
 import { importOptional } from './optional-deps.js';
+import { batchWeights, recordPgWeights, WEIGHTS_META_KEY } from './weights-meta.js';
+import type { PgPoolConfigLike, PgPoolLike } from './peer-types.js';
 import { checkItems } from './sqlite-gallery.js';
 
 /**
@@ -75,13 +77,13 @@ export class PgGallery implements PersistentGallery, IngestStore {
     private readonly pool: pg.Pool,
     private readonly ownsPool: boolean,
     private readonly table: string,
-    private meta: { embedder?: string; dim?: number; metric: MetricName },
+    private meta: { embedder?: string; dim?: number; weights?: string; metric: MetricName },
     private readonly options: PgGalleryOptions,
   ) {}
 
   /** Connects (a connection string, a pool config, or your own `pg.Pool`) and creates the schema if needed. */
   static async connect(
-    connection: string | pg.PoolConfig | pg.Pool,
+    connection: string | PgPoolConfigLike | PgPoolLike,
     options: PgGalleryOptions = {},
   ): Promise<PgGallery> {
     const table = options.table ?? 'facekit_faces';
@@ -100,7 +102,7 @@ export class PgGallery implements PersistentGallery, IngestStore {
       connection instanceof pgModule.Pool
         ? connection
         : new pgModule.Pool({
-            ...(typeof connection === 'string' ? { connectionString: connection } : connection),
+            ...(typeof connection === 'string' ? { connectionString: connection } : (connection as pg.PoolConfig)),
             max: options.maxConnections ?? 4,
           });
     const efSearch = options.efSearch ?? 100;
@@ -124,7 +126,12 @@ export class PgGallery implements PersistentGallery, IngestStore {
         pool,
         owns,
         table,
-        { embedder: stored.embedder ?? options.embedder, dim: stored.dim ?? options.dim, metric },
+        {
+          embedder: stored.embedder ?? options.embedder,
+          dim: stored.dim ?? options.dim,
+          weights: m.get(WEIGHTS_META_KEY),
+          metric,
+        },
         options,
       );
       if (stored.dim !== undefined) self.tableReady = true;
@@ -177,6 +184,7 @@ export class PgGallery implements PersistentGallery, IngestStore {
       backend: 'postgres',
       embedder: this.meta.embedder,
       dim: this.meta.dim,
+      weights: this.meta.weights,
       metric: this.meta.metric,
       size,
       index: (this.options.hnsw ?? true) ? 'pgvector-hnsw' : 'pgvector-scan',
@@ -191,10 +199,21 @@ export class PgGallery implements PersistentGallery, IngestStore {
     if (items.length === 0) return [];
     checkItems(items, this.checker());
     const { embedder, vector } = items[0].embedding;
+    const weights = batchWeights(
+      items.map((it) => it.embedding),
+      `table ${this.table}`,
+    );
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await this.ensureTable(client, embedder, vector.length);
+      await recordPgWeights(
+        (q, v) => client.query(q, v),
+        `${this.table}_meta`,
+        embedder,
+        weights,
+        `table ${this.table}`,
+      );
       const ids: number[] = [];
       for (const it of items) {
         const r = await client.query(
@@ -205,7 +224,7 @@ export class PgGallery implements PersistentGallery, IngestStore {
       }
       await client.query('COMMIT');
       this.tableReady = true;
-      this.meta = { ...this.meta, embedder, dim: vector.length };
+      this.meta = { ...this.meta, embedder, dim: vector.length, weights: this.meta.weights ?? weights };
       return ids;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);

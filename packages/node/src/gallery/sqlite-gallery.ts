@@ -19,6 +19,7 @@ import {
   resolveThreshold,
 } from './backend.js';
 import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
+import { WEIGHTS_META_KEY } from './weights-meta.js';
 import { importOptional } from './optional-deps.js';
 
 /**
@@ -185,6 +186,7 @@ export class SqliteGallery implements PersistentGallery, IngestStore {
       const gallery = new Gallery({
         embedder,
         dim: stored.dim ?? options.dim,
+        weights: meta.get(WEIGHTS_META_KEY),
         metric,
         threshold: options.threshold,
         thresholds: options.thresholds,
@@ -232,6 +234,7 @@ export class SqliteGallery implements PersistentGallery, IngestStore {
       backend: 'sqlite',
       embedder: this.gallery.embedder,
       dim: this.gallery.dim,
+      weights: this.gallery.weights,
       metric: this.gallery.metric,
       size: this.gallery.size,
       index: this.gallery.activeIndex,
@@ -260,6 +263,7 @@ export class SqliteGallery implements PersistentGallery, IngestStore {
       );
       // Last inside the transaction: a refused embedding (mismatch, NaN) rolls the rows back.
       this.gallery.enrollMany(items.map((it, i) => ({ label: it.label, embedding: it.embedding, id: ids[i] })));
+      if (this.gallery.weights) insertMeta.run(WEIGHTS_META_KEY, this.gallery.weights);
     });
     try {
       write.immediate();

@@ -102,7 +102,7 @@ export async function faceFolderDataset(dir: string, options: FaceFolderOptions)
   const pipeline = await FacePipeline.create(options.ctx, {
     pick: 'central',
     ...options.pipeline,
-    embedder: 'mobilefacenet',
+    embedder: 'faceres',
   });
   let aligner: Aligner;
   try {

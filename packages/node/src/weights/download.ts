@@ -21,6 +21,8 @@ export interface DownloadOptions extends Partial<DownloadPolicy> {
 export interface Downloaded {
   size: number;
   sha256: string;
+  /** For the pins whose publisher gives only an MD5 (see WeightsPin.md5). */
+  md5: string;
 }
 
 /** A failed attempt: `retry` says whether another attempt can help (network errors, stalls, 5xx; not a 404). */
@@ -81,12 +83,14 @@ async function attempt(url: string, dest: string, o: DownloadOptions & DownloadP
     const header = res.headers.get('content-length');
     const total = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
     const hash = createHash('sha256');
+    const md5 = createHash('md5');
     let done = 0;
     o.onProgress?.(0, total);
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         arm();
         hash.update(chunk);
+        md5.update(chunk);
         await file.write(chunk);
         done += chunk.byteLength;
         o.onProgress?.(done, total);
@@ -99,7 +103,7 @@ async function attempt(url: string, dest: string, o: DownloadOptions & DownloadP
     if (total !== undefined && done !== total) {
       throw new AttemptError(`${url}: got ${done} of ${total} bytes (connection closed early)`, true);
     }
-    return { size: done, sha256: hash.digest('hex') };
+    return { size: done, sha256: hash.digest('hex'), md5: md5.digest('hex') };
   } finally {
     clearTimeout(timer);
     await file.close();

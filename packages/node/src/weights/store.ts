@@ -7,6 +7,7 @@ import {
   type DownloadProgress,
   FaceKitError,
   findWeightsEntry,
+  isFaceKitError,
   listWeightsEntries,
   type ModelContext,
   resolveWeightsBytes,
@@ -17,10 +18,12 @@ import {
   type WeightsPlatform,
   type WeightsRequest,
   weightsEntry,
+  weightsFixes,
 } from '@facekit/core';
 import { readWeightsFile } from '../folder-files.js';
 import { isOffline, weightsCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
+import { checkCachedBytes, recordedSha256, recordSha256, sha256OfFile } from './integrity.js';
 import { kerasStructureCheck, type WeightsStructureCheck } from './structure-check.js';
 import { removeQuietly, removeStaleTemps, tempPathFor } from './temp-files.js';
 import { extractZipMember } from './unzip-member.js';
@@ -99,10 +102,26 @@ export interface WeightsListing {
 }
 
 /**
+ * What `facekit weights verify` found for one cached file: `ok` (hashes to its record), `mismatch` (changed since
+ * it was verified: E_WEIGHTS_INTEGRITY on load), `unrecorded` (placed by hand; recorded on its first load).
+ *
+ * @example
+ * for (const r of await store.verify()) if (r.status === 'mismatch') console.error(r.name, r.path);
+ */
+export interface WeightsCheck {
+  name: string;
+  path: string;
+  status: 'ok' | 'mismatch' | 'unrecorded';
+  sha256: string;
+  recordedSha256?: string;
+}
+
+/**
  * The weights store of `@facekit/node`: an explicit path, else the cache folder, else a verified download into it.
- * Downloads stream into a unique temp file beside the target (sha256 computed on the way), are checked (size and
- * sha256 pins, Keras structure) and renamed into place, so the cache only ever holds complete, checked files, even
- * with two processes pulling at once (the last complete rename wins).
+ * Downloads stream into a unique temp file beside the target (sha256 computed on the way), are checked (size,
+ * sha256 / MD5 pins, Keras structure) and renamed into place, so the cache only ever holds complete, checked files,
+ * even with two processes pulling at once (the last complete rename wins). The sha256 of each cached file is
+ * recorded beside it (`<file>.sha256`) and every load is held to it (trust on first use where no pin is published).
  *
  * @example
  * const store = new NodeWeightsStore();
@@ -183,6 +202,13 @@ export class NodeWeightsStore {
         ...this.options,
         signal: options.signal,
         onProgress: options.onProgress,
+      }).catch((e) => {
+        // What failed, then what to do: the same ways out as E_WEIGHTS_MISSING.
+        if (!isFaceKitError(e, 'E_DOWNLOAD')) throw e;
+        throw new FaceKitError('E_DOWNLOAD', `weights '${name}': ${e.message}. To get them: ${weightsFixes(name)}`, {
+          cause: e.cause,
+          details: { ...e.details, model: name },
+        });
       });
       checkPin(`weights '${name}' from ${entry.url}`, entry, got);
       if (h5 !== fetched) {
@@ -192,13 +218,28 @@ export class NodeWeightsStore {
       throwIfAborted(options.signal);
       await (this.options.check ?? kerasStructureCheck)(entry, h5);
       throwIfAborted(options.signal);
+      const cachedSha256 = h5 === fetched ? got.sha256 : await sha256OfFile(h5);
       await rename(h5, dest);
+      await recordSha256(dest, cachedSha256);
       return { path: dest, size: (await stat(dest)).size, sha256: got.sha256, downloaded: true };
     } finally {
       // After a success both are gone already; after any failure this is what keeps the cache clean.
       await removeQuietly(fetched);
       await removeQuietly(h5);
     }
+  }
+
+  /** Hashes every cached catalogued file and compares it with its recorded sha256 (`facekit weights verify`). */
+  async verify(names: string[] = listWeightsEntries().map((e) => e.name)): Promise<WeightsCheck[]> {
+    const out: WeightsCheck[] = [];
+    for (const name of names) {
+      const path = await this.cachedPath(name);
+      if (!path) continue;
+      const [sha256, recorded] = await Promise.all([sha256OfFile(path), recordedSha256(path)]);
+      const status = recorded === undefined ? 'unrecorded' : recorded === sha256 ? 'ok' : 'mismatch';
+      out.push({ name, path, status, sha256, ...(recorded ? { recordedSha256: recorded } : {}) });
+    }
+    return out;
   }
 
   /** The weights of `name`: `request.path`, else cached, else downloaded (when allowed), else E_WEIGHTS_MISSING. */
@@ -222,7 +263,10 @@ export class NodeWeightsStore {
       // ~/.deepface/weights file) is followed on purpose.
       readCached: async (name) => {
         const path = await this.cachedPath(name);
-        return path ? readWeightsFile(path) : undefined;
+        if (!path) return undefined;
+        const bytes = await readWeightsFile(path);
+        await checkCachedBytes(name, path, bytes);
+        return bytes;
       },
       download: async (entry, request) => {
         const progress = this.options.onProgress;
