@@ -18,7 +18,10 @@ import {
   type PersistentGalleryOptions,
   resolveThreshold,
 } from './backend.js';
+import type { ClusteredGallery } from './gallery-clusters.js';
 import { importOptional } from './optional-deps.js';
+import { insertRows } from './pg-insert.js';
+import { PgClusterStore } from './pg-clusters.js';
 import { checkItems } from './sqlite-gallery.js';
 
 /**
@@ -36,14 +39,21 @@ export interface PgGalleryOptions extends PersistentGalleryOptions {
   efSearch?: number;
   /** Connections of the pool created from a connection string or config (default 4). */
   maxConnections?: number;
+  /** Rows per INSERT statement of `enrollMany` (default 1,000; 1 inserts row by row). */
+  insertBatch?: number;
 }
 
 function vectorLiteral(v: Float32Array): string {
   return `[${Array.from(v).join(',')}]`;
 }
 
-/** pgvector's operator for a metric, and the conversion of its result to the metric's distance. */
-function operatorFor(metric: MetricName): { op: string; convert: (d: number) => number } {
+/**
+ * pgvector's operator for a metric, and the conversion of its result to the metric's distance.
+ *
+ * @example
+ * const { op, convert } = operatorFor('euclidean'); // '<->', identity
+ */
+export function operatorFor(metric: MetricName): { op: string; convert: (d: number) => number } {
   switch (metric) {
     case 'euclidean':
       return { op: '<->', convert: (d) => d };
@@ -67,7 +77,7 @@ function operatorFor(metric: MetricName): { op: string; convert: (d: number) => 
  * const r = await g.identify(query, { k: 3 });
  * await g.close();
  */
-export class PgGallery implements PersistentGallery {
+export class PgGallery implements PersistentGallery, ClusteredGallery {
   private tableReady = false;
 
   private constructor(
@@ -194,14 +204,7 @@ export class PgGallery implements PersistentGallery {
     try {
       await client.query('BEGIN');
       await this.ensureTable(client, embedder, vector.length);
-      const ids: number[] = [];
-      for (const it of items) {
-        const r = await client.query(
-          `INSERT INTO ${this.table} (label, embedder, embedding, source) VALUES ($1, $2, $3, $4) RETURNING id`,
-          [it.label, it.embedding.embedder, vectorLiteral(it.embedding.vector), it.source ?? null],
-        );
-        ids.push(Number(r.rows[0].id));
-      }
+      const ids = await insertRows(client, this.table, items, this.options.insertBatch);
       await client.query('COMMIT');
       this.tableReady = true;
       this.meta = { ...this.meta, embedder, dim: vector.length };
@@ -261,6 +264,22 @@ export class PgGallery implements PersistentGallery {
     const rows = (await this.pool.query(`SELECT label, count(*) AS n FROM ${this.table} GROUP BY label ORDER BY label`))
       .rows;
     return new Map(rows.map((r: { label: string; n: string }) => [r.label, Number(r.n)]));
+  }
+
+  /**
+   * The gallery's cluster ids (`<table>_clusters`), for `updateGalleryClusters` / `facekit cluster --db`.
+   *
+   * @example
+   * await updateGalleryClusters(g.clusterStore(), { threshold: 0.12 });
+   */
+  clusterStore(): PgClusterStore {
+    return new PgClusterStore({
+      pool: this.pool,
+      table: this.table,
+      metric: this.meta.metric,
+      efSearch: this.options.efSearch ?? 100,
+      operator: operatorFor(this.meta.metric),
+    });
   }
 
   async close(): Promise<void> {

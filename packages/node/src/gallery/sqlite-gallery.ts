@@ -18,7 +18,9 @@ import {
   type PersistentGalleryOptions,
   resolveThreshold,
 } from './backend.js';
+import type { ClusteredGallery } from './gallery-clusters.js';
 import { importOptional } from './optional-deps.js';
+import { SqliteClusterStore } from './sqlite-clusters.js';
 
 /**
  * Options of the SQLite gallery.
@@ -114,7 +116,7 @@ export function checkItems(items: readonly EnrollItem[], gallery: Pick<Gallery, 
  * (await g.identify(query)).label;
  * await g.close();
  */
-export class SqliteGallery implements PersistentGallery {
+export class SqliteGallery implements PersistentGallery, ClusteredGallery {
   private constructor(
     private readonly db: Database.Database,
     private readonly gallery: Gallery,
@@ -278,6 +280,17 @@ export class SqliteGallery implements PersistentGallery {
   /** The in-memory gallery (for batch identification with `identifyMany`). */
   get memory(): Gallery {
     return this.gallery;
+  }
+
+  /**
+   * The gallery's cluster ids (table `facekit_clusters`, added to older files on first use), for
+   * `updateGalleryClusters` / `facekit cluster --db`.
+   *
+   * @example
+   * await updateGalleryClusters(g.clusterStore(), { threshold: 0.12 });
+   */
+  clusterStore(): SqliteClusterStore {
+    return new SqliteClusterStore(this.db, this.gallery);
   }
 
   /** SQLite's own consistency check: 'ok' for a sound file. */
