@@ -172,10 +172,41 @@ export class PgGallery implements PersistentGallery, ClusteredGallery {
        embedding vector(${dim}) NOT NULL, source text, created_at timestamptz NOT NULL DEFAULT now())`,
     );
     await client.query(`CREATE INDEX IF NOT EXISTS ${t}_label ON ${t} (label)`);
-    if (this.options.hnsw ?? true) {
-      const ops = this.meta.metric === 'euclidean' ? 'vector_l2_ops' : 'vector_cosine_ops';
-      await client.query(`CREATE INDEX IF NOT EXISTS ${t}_hnsw ON ${t} USING hnsw (embedding ${ops})`);
+    if (this.options.hnsw ?? true) await this.createHnsw(client);
+  }
+
+  private async createHnsw(client: pg.PoolClient | pg.Pool): Promise<void> {
+    const ops = this.meta.metric === 'euclidean' ? 'vector_l2_ops' : 'vector_cosine_ops';
+    await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_hnsw ON ${this.table} USING hnsw (embedding ${ops})`);
+  }
+
+  /**
+   * Builds the HNSW index now (a no-op when it exists) and returns the time in ms. For bulk enrolment, connect with
+   * `hnsw: false`, enrol, then build: one build over all rows is several times faster than keeping the graph up to
+   * date row by row (see the scaling guide). `maintenanceWorkMem` (default '256MB') should hold the whole graph.
+   *
+   * @example
+   * const g = await PgGallery.connect(url, { hnsw: false });
+   * await g.enrollMany(items);
+   * await g.buildIndex();
+   */
+  async buildIndex(options: { maintenanceWorkMem?: string } = {}): Promise<number> {
+    const t0 = performance.now();
+    if (!this.tableReady) return 0;
+    const mem = options.maintenanceWorkMem ?? '256MB';
+    if (!/^\d+(kB|MB|GB)$/.test(mem))
+      throw new FaceKitError('E_CONFIG', `maintenanceWorkMem must be like '256MB', got '${mem}'`);
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SET maintenance_work_mem = '${mem}'`);
+      await this.createHnsw(client);
+      await client.query('RESET maintenance_work_mem');
+    } catch (e) {
+      throw new FaceKitError('E_IO', `HNSW index not built: ${(e as Error).message}`, { cause: e });
+    } finally {
+      client.release();
     }
+    return performance.now() - t0;
   }
 
   async info(): Promise<GalleryInfo> {
