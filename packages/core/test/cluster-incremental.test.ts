@@ -29,11 +29,14 @@ function planted(people: number, per: number, dim: number, spread: number, seed:
 describe('decideCluster', () => {
   const nb = (id: number, distance: number, cluster: number) => ({ id, distance, cluster });
 
-  it('joins the cluster with most links within the threshold, ties to the nearest face', () => {
-    expect(decideCluster([nb(1, 0.1, 5), nb(2, 0.05, 6), nb(3, 0.11, 5)], 0.2)).toEqual({ cluster: 5, merge: [] });
-    expect(decideCluster([nb(1, 0.1, 5), nb(2, 0.05, 6)], 0.2)).toEqual({ cluster: 6, merge: [] });
-    // Faces beyond the threshold do not vote.
-    expect(decideCluster([nb(1, 0.1, 5), nb(2, 0.3, 6), nb(3, 0.4, 6)], 0.2)).toEqual({ cluster: 5, merge: [] });
+  it('joins the cluster of the lowest mean distance over its neighbours, within the threshold', () => {
+    // Cluster 6 has the nearest face, but cluster 5's faces are nearer on average.
+    expect(decideCluster([nb(1, 0.1, 5), nb(2, 0.05, 6), nb(3, 0.3, 6), nb(4, 0.11, 5)], 0.2)).toEqual({
+      cluster: 5,
+      merge: [],
+    });
+    // One close face of a cluster whose other faces are far does not pull the face in.
+    expect(decideCluster([nb(1, 0.1, 5), nb(2, 0.4, 5), nb(3, 0.45, 5)], 0.2)).toEqual({ merge: [] });
   });
 
   it('starts a new cluster when nothing is within the threshold', () => {
@@ -42,7 +45,7 @@ describe('decideCluster', () => {
   });
 
   it("merges every linked cluster into the winner only under 'merge'", () => {
-    const n = [nb(1, 0.1, 5), nb(2, 0.12, 5), nb(3, 0.15, 6), nb(4, 0.5, 7)];
+    const n = [nb(1, 0.1, 5), nb(2, 0.12, 5), nb(3, 0.15, 6), nb(4, 0.5, 7)]; // means 0.11, 0.15, 0.5
     expect(decideCluster(n, 0.2, 'join')).toEqual({ cluster: 5, merge: [] });
     expect(decideCluster(n, 0.2, 'merge')).toEqual({ cluster: 5, merge: [6] });
   });

@@ -377,7 +377,7 @@ export const registerGalleryCommands: RegisterCommands = (program, io) => {
       .option('--seed <n>', 'kmeans seed')
       .option('--db <file|url>', 'cluster the faces of a gallery and store the cluster ids there, instead of a folder')
       .option('--full', '--db: re-cluster every face with --method (default: assign only the faces without a cluster)')
-      .option('--links <n>', '--db: nearest clustered faces that vote for a new face (default 10)')
+      .option('--links <n>', '--db: nearest clustered faces that decide where a new face goes (default 5)')
       .addOption(
         new Option('--bridge <policy>', '--db: a new face linking two clusters joins the winner, or merges them')
           .choices(['join', 'merge'])

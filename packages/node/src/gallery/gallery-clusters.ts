@@ -69,7 +69,7 @@ export function hasClusterStore(g: unknown): g is ClusteredGallery {
 export interface UpdateClustersOptions {
   /** Link distance in the gallery's metric (the CLI uses core's `defaultClusterThreshold`). */
   threshold: number;
-  /** Incremental: nearest clustered faces that vote (default 10). */
+  /** Incremental: nearest clustered faces that decide (default 5). */
   links?: number;
   /** Incremental: what a face linking several clusters does (default 'join'). */
   bridge?: BridgePolicy;
