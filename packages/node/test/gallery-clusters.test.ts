@@ -67,7 +67,7 @@ async function scenario(open: () => Promise<PersistentGallery & { clusterStore()
   }));
   const more = [...again, ...planted(1, 2, 7, 50)];
   const moreIds = await g.enrollMany(more);
-  moreIds.forEach((id, i) => labelOf.set(id, more[i].label));
+  for (const [i, id] of moreIds.entries()) labelOf.set(id, more[i].label);
   await g.close();
 
   const h = await open();
