@@ -7,6 +7,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { bcubed, type Embedding, gaussian, seededRandom, shuffle } from '@facekit/core';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
 import { codeOf } from './helpers.js';
 import {
   type GalleryClusterStore,
@@ -115,6 +116,32 @@ describe('cluster ids in the SQLite gallery', () => {
     expect((await updateGalleryClusters(h.clusterStore(), { threshold })).clusters).toBe(2);
     await h.close();
     expect(tables(path)).toContain('facekit_clusters');
+  });
+
+  it('facekit cluster --db: incremental, then --full, with --json and progress on stderr', async () => {
+    const path = join(dir, 'cli.db');
+    const g = await SqliteGallery.open(path, { embedder: 'toy', dim: 16 });
+    await g.enrollMany(planted(4, 5, 21));
+    await g.close();
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(argv, { stdout: (x) => (out += x), stderr: (x) => (err += x), isTTY: false });
+      return { code, out, err };
+    };
+    const r = await cli('cluster', '--db', path, '--threshold', String(threshold), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ db: path, mode: 'incremental', assigned: 20, clusters: 4, size: 20 });
+    expect(r.err).toMatch(/^assigning faces: 100% \(20\/20\)$/m);
+    const again = await cli('cluster', '--db', path, '--threshold', String(threshold));
+    expect(again.out).toMatch(/assigned 0 new face\(s\).*; 4 cluster\(s\) of 20 face\(s\)/);
+    const full = await cli('cluster', '--db', path, '--threshold', String(threshold), '--full', '--json');
+    expect(JSON.parse(full.out)).toMatchObject({ mode: 'full', assigned: 20, clusters: 4 });
+    // 'toy' is no registered embedder: without --threshold there is no default link distance.
+    expect((await cli('cluster', '--db', path)).err).toMatch(/^facekit: E_CONFIG: no default link threshold/);
+    expect((await cli('cluster', '--db', path, '--method', 'kmeans', '--threshold', '0.1')).err).toMatch(/E_CONFIG/);
+    expect((await cli('cluster', dir, '--db', path)).err).toMatch(/E_INPUT/);
+    expect((await cli('cluster')).err).toMatch(/E_INPUT/);
   });
 
   it('refuses bad options with E_CONFIG', async () => {
