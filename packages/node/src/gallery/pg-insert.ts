@@ -2,7 +2,12 @@ import { FaceKitError } from '@facekit/core';
 import type pg from 'pg';
 import type { EnrollItem } from './backend.js';
 
-/** Rows per INSERT statement unless told otherwise. */
+/**
+ * Rows per INSERT statement unless told otherwise.
+ *
+ * @example
+ * await PgGallery.connect(url, { insertBatch: DEFAULT_INSERT_BATCH });
+ */
 export const DEFAULT_INSERT_BATCH = 1000;
 
 /**
