@@ -171,6 +171,22 @@ describe('cluster ids in the PostgreSQL gallery (PGlite over the wire protocol)'
     await scenario(() => PgGallery.connect(url, { embedder: 'toy', dim: 16, maxConnections: 1, table: 'clustered' }));
   });
 
+  it('facekit bench gallery --db measures inserts, HNSW and exact search over the wire', async () => {
+    let out = '';
+    const argv = ['bench', 'gallery', '--db', url, '--size', '300', '--queries', '10', '--insert-batch', '7', '--json'];
+    const code = await main(argv, { stdout: (x) => (out += x), stderr: () => undefined, isTTY: false });
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ size: 300, dim: 128, queries: 10, efSearch: 100, insert: { batch: 7 } });
+    expect(r.insert.rowsPerSecond).toBeGreaterThan(0);
+    expect(r.insert.rowByRowRowsPerSecond).toBeGreaterThan(0);
+    // On 300 rows the HNSW graph finds every near-duplicate's source.
+    expect(r.near.recallAt1).toBe(1);
+    expect(r.random.recallAt1).toBeGreaterThanOrEqual(0);
+    // Its own table, refilled: the 300 rows and the 1,000 inserted one by one.
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM facekit_bench')).rows[0].n).toBe(1300);
+  });
+
   it('a gallery with no face has nothing to cluster', async () => {
     const g = await PgGallery.connect(url, { maxConnections: 1, table: 'nothing_yet' });
     expect(await updateGalleryClusters(g.clusterStore(), { threshold })).toMatchObject({ assigned: 0, clusters: 0 });
