@@ -101,8 +101,18 @@ export async function benchPgGallery(options: BenchPgOptions): Promise<BenchPgRe
   const progress = options.onProgress ?? (() => undefined);
   if (!Number.isInteger(size) || size < 1) throw new FaceKitError('E_CONFIG', `size must be ≥ 1, got ${size}`);
   const embedder = `random-${dim}`;
+  // Bulk load without the index, then one HNSW build (`buildIndex`): the way to enrol many faces at once.
   const open = () =>
-    PgGallery.connect(url, { table, embedder, dim, metric: 'cosine', efSearch, insertBatch, maxConnections: 1 });
+    PgGallery.connect(url, {
+      table,
+      embedder,
+      dim,
+      metric: 'cosine',
+      efSearch,
+      insertBatch,
+      maxConnections: 1,
+      hnsw: false,
+    });
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(table)) throw new FaceKitError('E_CONFIG', `bad table name '${table}'`);
   // A fresh table: the bench drops its own (and its cluster and meta tables), never another.
   const { default: pg } = await importOptional('pg', 'the PostgreSQL bench', () => import('pg'));
