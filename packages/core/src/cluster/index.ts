@@ -6,3 +6,4 @@ export * from './silhouette.js';
 export * from './agglomerative.js';
 export * from './chinese-whispers.js';
 export * from './cluster-embeddings.js';
+export * from './incremental.js';

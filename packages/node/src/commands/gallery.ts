@@ -17,6 +17,8 @@ import {
 } from '../gallery/index.js';
 import { createPipeline, type NodePipeline } from '../pipeline.js';
 import { EmbedPool, type PooledEmbedder } from '../pool/embed-pool.js';
+import { type ClusterDbFlags, clusterDb } from './cluster-db.js';
+import { type BenchPgFlags, benchPgCommand } from './gallery-scale.js';
 import { progress } from './progress.js';
 import {
   benchCommand,
@@ -391,16 +393,33 @@ export const registerGalleryCommands: RegisterCommands = (program, io) => {
   imageFlags(
     program
       .command('cluster')
-      .description('group the images of a folder by person (largest face of each)')
-      .argument('<dir>', 'a folder of images (searched recursively)')
+      .description(
+        'group the images of a folder by person (largest face of each), or give the faces of a gallery cluster ids (--db)',
+      )
+      .argument('[dir]', 'a folder of images (searched recursively)')
       .addOption(new Option('--method <name>', 'clustering method').choices(CLUSTER_METHODS).default('agglomerative'))
       .option('--k <n>', 'kmeans: number of clusters (default: chosen by silhouette)')
       .option(
         '--threshold <x>',
         "linking distance of the pairwise methods (default: 0.95 × the embedder's; 0.95² × for cosine, squared-l2)",
       )
-      .option('--seed <n>', 'kmeans seed'),
-  ).action((dir: string, f: ClusterFlags) => cluster(dir, f, io));
+      .option('--seed <n>', 'kmeans seed')
+      .option('--db <file|url>', 'cluster the faces of a gallery and store the cluster ids there, instead of a folder')
+      .option('--full', '--db: re-cluster every face with --method (default: assign only the faces without a cluster)')
+      .option('--links <n>', '--db: nearest clustered faces that decide where a new face goes (default 5)')
+      .addOption(
+        new Option('--bridge <policy>', '--db: a new face linking two clusters joins the winner, or merges them')
+          .choices(['join', 'merge'])
+          .default(undefined),
+      ),
+  ).action((dir: string | undefined, f: ClusterFlags & ClusterDbFlags) => {
+    if (f.db !== undefined) {
+      if (dir !== undefined) throw new FaceKitError('E_INPUT', 'give either a folder or --db, not both');
+      return clusterDb(f, io);
+    }
+    if (dir === undefined) throw new FaceKitError('E_INPUT', 'cluster needs a folder of images or --db <gallery>');
+    return cluster(dir, f, io);
+  });
 
   benchCommand(program)
     .command('gallery')
@@ -422,8 +441,13 @@ export const registerGalleryCommands: RegisterCommands = (program, io) => {
     .addOption(new Option('--quantization <kind>', 'HNSW vector storage (default f32)').choices(['f32', 'f16', 'i8']))
     .option('--threads <n>', 'threads of the HNSW build (default 0 = all cores)')
     .option('--exact-only', 'measure the exact index only')
+    .option('--db <url>', 'measure a PostgreSQL + pgvector gallery instead (postgres:// URL; its table facekit_bench)')
+    .option('--ef-search <n>', '--db: pgvector hnsw.ef_search (default 100)')
+    .option('--insert-batch <n>', '--db: rows per INSERT statement (default 1000)')
     .option('--json', 'print one JSON object')
-    .action((f: BenchGalleryFlags) => benchGalleryCommand(f, io));
+    .action((f: BenchGalleryFlags & Partial<BenchPgFlags>) =>
+      f.db !== undefined ? benchPgCommand({ ...f, db: f.db }, io) : benchGalleryCommand(f, io),
+    );
 
   pipelineFlags(
     benchCommand(program)

@@ -1,5 +1,6 @@
 import { registerBench } from './bench.js';
 import { registerGalleryCommands } from './gallery.js';
+import { registerGalleryScaleCommands } from './gallery-scale.js';
 import type { RegisterCommands } from './shared.js';
 import { registerSoak } from './soak.js';
 import { registerTrainCommands } from './train.js';
@@ -9,6 +10,7 @@ import { registerWeightsCommands } from './weights.js';
 export const commandModules: RegisterCommands[] = [
   registerBench,
   registerGalleryCommands,
+  registerGalleryScaleCommands,
   registerSoak,
   registerTrainCommands,
   registerWeightsCommands,

@@ -6,10 +6,16 @@ import { SqliteGallery, type SqliteGalleryOptions } from './sqlite-gallery.js';
 export * from './backend.js';
 export * from './bench.js';
 export * from './bench-cluster.js';
+export * from './bench-incremental.js';
+export * from './bench-pg.js';
+export * from './gallery-clusters.js';
 export * from './images.js';
 export * from './ingest.js';
 export * from './peer-types.js';
+export * from './pg-clusters.js';
 export * from './pg-gallery.js';
+export * from './pg-insert.js';
+export * from './sqlite-clusters.js';
 export * from './sqlite-gallery.js';
 export * from './usearch-index.js';
 

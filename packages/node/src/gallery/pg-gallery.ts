@@ -22,6 +22,9 @@ import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
 import { importOptional } from './optional-deps.js';
 import { batchWeights, recordPgWeights, WEIGHTS_META_KEY } from './weights-meta.js';
 import type { PgPoolConfigLike, PgPoolLike } from './peer-types.js';
+import type { ClusteredGallery } from './gallery-clusters.js';
+import { insertRows } from './pg-insert.js';
+import { PgClusterStore } from './pg-clusters.js';
 import { checkItems } from './sqlite-gallery.js';
 
 /**
@@ -39,14 +42,21 @@ export interface PgGalleryOptions extends PersistentGalleryOptions {
   efSearch?: number;
   /** Connections of the pool created from a connection string or config (default 4). */
   maxConnections?: number;
+  /** Rows per INSERT statement of `enrollMany` (default 1,000; 1 inserts row by row). */
+  insertBatch?: number;
 }
 
 function vectorLiteral(v: Float32Array): string {
   return `[${Array.from(v).join(',')}]`;
 }
 
-/** pgvector's operator for a metric, and the conversion of its result to the metric's distance. */
-function operatorFor(metric: MetricName): { op: string; convert: (d: number) => number } {
+/**
+ * pgvector's operator for a metric, and the conversion of its result to the metric's distance.
+ *
+ * @example
+ * const { op, convert } = operatorFor('euclidean'); // '<->', identity
+ */
+export function operatorFor(metric: MetricName): { op: string; convert: (d: number) => number } {
   switch (metric) {
     case 'euclidean':
       return { op: '<->', convert: (d) => d };
@@ -70,7 +80,7 @@ function operatorFor(metric: MetricName): { op: string; convert: (d: number) => 
  * const r = await g.identify(query, { k: 3 });
  * await g.close();
  */
-export class PgGallery implements PersistentGallery, IngestStore {
+export class PgGallery implements PersistentGallery, IngestStore, ClusteredGallery {
   private tableReady = false;
 
   private constructor(
@@ -170,10 +180,41 @@ export class PgGallery implements PersistentGallery, IngestStore {
        embedding vector(${dim}) NOT NULL, source text, created_at timestamptz NOT NULL DEFAULT now())`,
     );
     await client.query(`CREATE INDEX IF NOT EXISTS ${t}_label ON ${t} (label)`);
-    if (this.options.hnsw ?? true) {
-      const ops = this.meta.metric === 'euclidean' ? 'vector_l2_ops' : 'vector_cosine_ops';
-      await client.query(`CREATE INDEX IF NOT EXISTS ${t}_hnsw ON ${t} USING hnsw (embedding ${ops})`);
+    if (this.options.hnsw ?? true) await this.createHnsw(client);
+  }
+
+  private async createHnsw(client: pg.PoolClient | pg.Pool): Promise<void> {
+    const ops = this.meta.metric === 'euclidean' ? 'vector_l2_ops' : 'vector_cosine_ops';
+    await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_hnsw ON ${this.table} USING hnsw (embedding ${ops})`);
+  }
+
+  /**
+   * Builds the HNSW index now (a no-op when it exists) and returns the time in ms. For bulk enrolment, connect with
+   * `hnsw: false`, enrol, then build: one build over all rows is several times faster than keeping the graph up to
+   * date row by row (see the scaling guide). `maintenanceWorkMem` (default '256MB') should hold the whole graph.
+   *
+   * @example
+   * const g = await PgGallery.connect(url, { hnsw: false });
+   * await g.enrollMany(items);
+   * await g.buildIndex();
+   */
+  async buildIndex(options: { maintenanceWorkMem?: string } = {}): Promise<number> {
+    const t0 = performance.now();
+    if (!this.tableReady) return 0;
+    const mem = options.maintenanceWorkMem ?? '256MB';
+    if (!/^\d+(kB|MB|GB)$/.test(mem))
+      throw new FaceKitError('E_CONFIG', `maintenanceWorkMem must be like '256MB', got '${mem}'`);
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SET maintenance_work_mem = '${mem}'`);
+      await this.createHnsw(client);
+      await client.query('RESET maintenance_work_mem');
+    } catch (e) {
+      throw new FaceKitError('E_IO', `HNSW index not built: ${(e as Error).message}`, { cause: e });
+    } finally {
+      client.release();
     }
+    return performance.now() - t0;
   }
 
   async info(): Promise<GalleryInfo> {
@@ -214,14 +255,7 @@ export class PgGallery implements PersistentGallery, IngestStore {
         weights,
         `table ${this.table}`,
       );
-      const ids: number[] = [];
-      for (const it of items) {
-        const r = await client.query(
-          `INSERT INTO ${this.table} (label, embedder, embedding, source) VALUES ($1, $2, $3, $4) RETURNING id`,
-          [it.label, it.embedding.embedder, vectorLiteral(it.embedding.vector), it.source ?? null],
-        );
-        ids.push(Number(r.rows[0].id));
-      }
+      const ids = await insertRows(client, this.table, items, this.options.insertBatch);
       await client.query('COMMIT');
       this.tableReady = true;
       this.meta = { ...this.meta, embedder, dim: vector.length, weights: this.meta.weights ?? weights };
@@ -337,8 +371,22 @@ export class PgGallery implements PersistentGallery, IngestStore {
     try {
       await client.query('BEGIN');
       await this.ensureIngestTable(client);
-      if (items.length > 0)
-        await this.ensureTable(client, items[0].embedding.embedder, items[0].embedding.vector.length);
+      if (items.length > 0) {
+        const { embedder } = items[0].embedding;
+        await this.ensureTable(client, embedder, items[0].embedding.vector.length);
+        const weights = batchWeights(
+          items.map((it) => it.embedding),
+          `table ${this.table}`,
+        );
+        await recordPgWeights(
+          (q, v) => client.query(q, v),
+          `${this.table}_meta`,
+          embedder,
+          weights,
+          `table ${this.table}`,
+        );
+        this.meta = { ...this.meta, weights: this.meta.weights ?? weights };
+      }
       const out: number[][] = [];
       for (const { record: r, faces } of entries) {
         // Serialises writers of the same file (another process enrolling the same folder): the later one replaces.
@@ -382,6 +430,22 @@ export class PgGallery implements PersistentGallery, IngestStore {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * The gallery's cluster ids (`<table>_clusters`), for `updateGalleryClusters` / `facekit cluster --db`.
+   *
+   * @example
+   * await updateGalleryClusters(g.clusterStore(), { threshold: 0.12 });
+   */
+  clusterStore(): PgClusterStore {
+    return new PgClusterStore({
+      pool: this.pool,
+      table: this.table,
+      metric: this.meta.metric,
+      efSearch: this.options.efSearch ?? 100,
+      operator: operatorFor(this.meta.metric),
+    });
   }
 
   async close(): Promise<void> {

@@ -19,8 +19,10 @@ import {
   resolveThreshold,
 } from './backend.js';
 import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
-import { WEIGHTS_META_KEY } from './weights-meta.js';
+import { batchWeights, WEIGHTS_META_KEY } from './weights-meta.js';
+import type { ClusteredGallery } from './gallery-clusters.js';
 import { importOptional } from './optional-deps.js';
+import { SqliteClusterStore } from './sqlite-clusters.js';
 
 /**
  * Options of the SQLite gallery.
@@ -138,7 +140,7 @@ export function checkItems(items: readonly EnrollItem[], gallery: Pick<Gallery, 
  * (await g.identify(query)).label;
  * await g.close();
  */
-export class SqliteGallery implements PersistentGallery, IngestStore {
+export class SqliteGallery implements PersistentGallery, IngestStore, ClusteredGallery {
   private constructor(
     private readonly db: Database.Database,
     private readonly gallery: Gallery,
@@ -307,6 +309,17 @@ export class SqliteGallery implements PersistentGallery, IngestStore {
     return this.gallery;
   }
 
+  /**
+   * The gallery's cluster ids (table `facekit_clusters`, added to older files on first use), for
+   * `updateGalleryClusters` / `facekit cluster --db`.
+   *
+   * @example
+   * await updateGalleryClusters(g.clusterStore(), { threshold: 0.12 });
+   */
+  clusterStore(): SqliteClusterStore {
+    return new SqliteClusterStore(this.db, this.gallery);
+  }
+
   /** SQLite's own consistency check: 'ok' for a sound file. */
   integrityCheck(): string {
     return (this.db.pragma('integrity_check') as Array<{ integrity_check: string }>)
@@ -351,6 +364,11 @@ export class SqliteGallery implements PersistentGallery, IngestStore {
   async commitIngest(entries: readonly IngestEntry[]): Promise<number[][]> {
     const items = entries.flatMap((e) => e.faces ?? []);
     if (items.length > 0) checkItems(items, this.gallery);
+    // The weights fingerprint is recorded as enrollMany does (a batch of two fingerprints is refused before writing).
+    const weights = batchWeights(
+      items.map((it) => it.embedding),
+      'this enrolment',
+    );
     this.ingestTable();
     const getIds = this.db.prepare('SELECT face_ids FROM facekit_ingest WHERE path = ?');
     const del = this.db.prepare('DELETE FROM facekit_faces WHERE id = ?');
@@ -368,6 +386,7 @@ export class SqliteGallery implements PersistentGallery, IngestStore {
       if (items.length > 0) {
         insertMeta.run('embedder', items[0].embedding.embedder);
         insertMeta.run('dim', String(items[0].embedding.vector.length));
+        if (weights) insertMeta.run(WEIGHTS_META_KEY, weights);
       }
       return entries.map(({ record: r, faces }) => {
         const old = getIds.get(r.path) as { face_ids: string } | undefined;
