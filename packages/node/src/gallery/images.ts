@@ -240,7 +240,7 @@ export async function identifyImages(
  * @example
  * const r = await clusterImages(pipeline, paths, { method: 'chinese-whispers' } satisfies ClusterImagesOptions);
  */
-export interface ClusterImagesOptions extends ClusterOptions {
+export interface ClusterImagesOptions extends Omit<ClusterOptions, 'onProgress'> {
   enforceDetection?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
@@ -306,7 +306,7 @@ export async function clusterImages(
   }
   const r = clusterEmbeddings(
     embedded.map((e) => e.embedding),
-    { ...options, method, metric, threshold },
+    { ...options, onProgress: undefined, method, metric, threshold },
   );
   return {
     clusters: r.clusters.map((c) => c.map((i) => embedded[i].path)),

@@ -6,6 +6,8 @@ import { SqliteGallery, type SqliteGalleryOptions } from './sqlite-gallery.js';
 export * from './backend.js';
 export * from './bench.js';
 export * from './bench-cluster.js';
+export * from './bench-cluster-synthetic.js';
+export * from './synthetic-faces.js';
 export * from './images.js';
 export * from './pg-gallery.js';
 export * from './sqlite-gallery.js';
