@@ -34,31 +34,41 @@ export const CLUSTER_THRESHOLD_SCALE: Readonly<Record<'agglomerative' | 'chinese
 };
 
 /**
+ * Linking share of the verification threshold for clustering on a kNN graph (more than `FULL_MATRIX_MAX_ITEMS`
+ * faces), in units of a plain distance like `CLUSTER_THRESHOLD_SCALE`: √0.55, i.e. 0.55 × the cosine threshold.
+ * Chosen on all images of half of the LFW people (hash of the name even: 6,749 images, 2,844 people, most with one
+ * photo; best BCubed F1 of Chinese whispers on the exact kNN graph over shares 0.50–1.00 of the cosine threshold),
+ * reported on the other half and on all (docs/guide/scaling.md). Many people need a tighter link than few: each
+ * face has more strangers near it to chain through.
+ *
+ * @example
+ * const linkAt = KNN_GRAPH_THRESHOLD_SCALE * defaultThreshold(spec, 'euclidean');
+ */
+export const KNN_GRAPH_THRESHOLD_SCALE = Math.sqrt(0.55);
+
+/**
  * The default linking threshold for clustering an embedder's embeddings, or undefined when the embedder has no
  * verification threshold for the metric. The cosine distance is half the squared euclidean-l2 distance and
  * squared-l2 is its square, so for those two the share of `CLUSTER_THRESHOLD_SCALE` is squared: the same tightening
- * measured as a distance.
+ * measured as a distance. Given the number of faces, more than `FULL_MATRIX_MAX_ITEMS` (clustered on a kNN graph
+ * by Chinese whispers, whichever method) take `KNN_GRAPH_THRESHOLD_SCALE` instead.
  *
  * @example
- * clusterEmbeddings(es, { threshold: defaultClusterThreshold(spec, 'agglomerative', spec.defaultMetric) });
+ * clusterEmbeddings(es, { threshold: defaultClusterThreshold(spec, 'agglomerative', spec.defaultMetric, es.length) });
  */
 export function defaultClusterThreshold(
   spec: Pick<EmbedderSpec, 'thresholds'>,
   method: 'agglomerative' | 'chinese-whispers',
   metric: MetricName,
+  faces?: number,
 ): number | undefined {
   const t = spec.thresholds[metric];
-  const share = CLUSTER_THRESHOLD_SCALE[method];
+  const share =
+    faces !== undefined && faces > FULL_MATRIX_MAX_ITEMS ? KNN_GRAPH_THRESHOLD_SCALE : CLUSTER_THRESHOLD_SCALE[method];
   const squared = metric === 'cosine' || metric === 'squared-l2';
   return t === undefined ? undefined : t * (squared ? share * share : share);
 }
 
-/**
- * Options of `clusterEmbeddings`.
- *
- * @example
- * const r = clusterEmbeddings(embeddings, { method: 'agglomerative' } satisfies ClusterOptions);
- */
 /**
  * How the pairwise methods find the pairs to link: the full n × n matrix, an exact kNN graph, or an approximate
  * (IVF) kNN graph; 'auto' picks by size (`FULL_MATRIX_MAX_ITEMS`, `EXACT_KNN_MAX_ITEMS`).

@@ -83,7 +83,7 @@ const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
 /**
  * `facekit bench cluster --synthetic N`: planted identities from the generator fitted to dlib-resnet34 on LFW
- * (`LFW_DLIB_FIT`), clustered at dlib-resnet34's default Chinese-whispers link threshold (cosine), scored by BCubed.
+ * (`LFW_DLIB_FIT`), clustered at dlib-resnet34's default link threshold for that many faces (cosine), scored by BCubed.
  *
  * @example
  * const r = await benchClusterSynthetic({ size: 10_000 }); // r.methods['ivf-knn'].f1
@@ -101,7 +101,7 @@ export async function benchClusterSynthetic(options: SyntheticBenchOptions): Pro
       ...(size <= FULL_MATRIX_MAX_ITEMS ? ['full-agglomerative'] : []),
     ] as SyntheticClusterMethod[]);
   const spec = models.embedders.get('dlib-resnet34');
-  const threshold = defaultClusterThreshold(spec, 'chinese-whispers', 'cosine')!;
+  const threshold = defaultClusterThreshold(spec, 'chinese-whispers', 'cosine', size)!;
   const agglomerativeThreshold = defaultClusterThreshold(spec, 'agglomerative', 'cosine')!;
   const g0 = performance.now();
   const faces = syntheticFaces(size, LFW_DLIB_FIT, seed);

@@ -280,7 +280,9 @@ export async function clusterImages(
   const method = options.method ?? 'agglomerative';
   const metric = options.metric ?? pipeline.embedder.defaultMetric;
   const threshold =
-    method === 'kmeans' ? undefined : (options.threshold ?? defaultClusterThreshold(pipeline.embedder, method, metric));
+    method === 'kmeans'
+      ? undefined
+      : (options.threshold ?? defaultClusterThreshold(pipeline.embedder, method, metric, paths.length));
   if (method !== 'kmeans' && threshold === undefined) {
     throw new FaceKitError(
       'E_CONFIG',
