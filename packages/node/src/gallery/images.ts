@@ -268,6 +268,7 @@ export interface ClusterImagesResult {
  * `facekit cluster DIR`: embeds the largest face of every image and groups the images by person. The default
  * method is threshold agglomerative clustering (average linkage) linking at 0.95 × the embedder's verification
  * distance (`defaultClusterThreshold`: 0.95 × the threshold, 0.95² × for the squared metrics cosine and squared-l2).
+ * More than 5,000 images cluster by Chinese whispers on a kNN graph at √0.55 × (0.55 × for cosine) the threshold.
  *
  * @example
  * const { clusters } = await clusterImages(pipeline, await listImages('photos/'), { onProgress });
