@@ -1,6 +1,9 @@
 import { FaceKitError } from '../errors.js';
 import { assertMetric, type MetricName } from '../metrics.js';
 
+/** Where `clusterEmbeddings` switches to the kNN graph (FULL_MATRIX_MAX_ITEMS; kept literal to avoid an import cycle). */
+const FULL_MATRIX_LIMIT_HINT = '5,000 faces';
+
 /**
  * A symmetric n × n distance matrix, row-major.
  *
@@ -14,10 +17,11 @@ export interface DistanceMatrix {
 }
 
 /**
- * Largest n for the pairwise methods: n² float32s = 1.6 GB at 20,000.
+ * Largest n for a full distance matrix: n² float32s = 1.6 GB at 20,000. `clusterEmbeddings` never gets here with
+ * many faces: above `FULL_MATRIX_MAX_ITEMS` it clusters on a kNN graph instead.
  *
  * @example
- * if (embeddings.length > MAX_PAIRWISE_ITEMS) console.log('use kmeans for this many faces');
+ * if (embeddings.length > MAX_PAIRWISE_ITEMS) console.log('cluster on a kNN graph (exactKnn / ivfKnn)');
  */
 export const MAX_PAIRWISE_ITEMS = 20_000;
 
@@ -34,7 +38,7 @@ export function pairwiseDistances(vectors: readonly ArrayLike<number>[], metric:
   if (n > MAX_PAIRWISE_ITEMS) {
     throw new FaceKitError(
       'E_CONFIG',
-      `pairwise clustering is limited to ${MAX_PAIRWISE_ITEMS} items (got ${n}); use k-means`,
+      `a full distance matrix is limited to ${MAX_PAIRWISE_ITEMS} items (got ${n}); cluster on a kNN graph (clusterEmbeddings does above ${FULL_MATRIX_LIMIT_HINT})`,
     );
   }
   const dim = n > 0 ? vectors[0].length : 0;

@@ -5,5 +5,7 @@ export * from './kmeans.js';
 export * from './silhouette.js';
 export * from './agglomerative.js';
 export * from './chinese-whispers.js';
+export * from './knn-graph.js';
+export * from './graph-cluster.js';
 export * from './cluster-embeddings.js';
 export * from './incremental.js';

@@ -1,4 +1,5 @@
-import { FaceKitError } from '../errors.js';
+import { FaceKitError, throwIfAborted } from '../errors.js';
+import type { LongWorkOptions } from './knn-graph.js';
 import { seededRandom } from './rng.js';
 
 /**
@@ -7,7 +8,7 @@ import { seededRandom } from './rng.js';
  * @example
  * const r = kmeans(vectors, { k: 5, seed: 1 } satisfies KMeansOptions);
  */
-export interface KMeansOptions {
+export interface KMeansOptions extends LongWorkOptions {
   k: number;
   /** Seed of the k-means++ initialisation (default 1): same seed, same clusters. */
   seed?: number;
@@ -86,7 +87,15 @@ function nearestCentre(p: ArrayLike<number>, centres: readonly Float32Array[]): 
   return [best, bd];
 }
 
-function lloyd(x: readonly ArrayLike<number>[], centres: Float32Array[], maxIter: number): KMeansResult {
+/** Progress of one restart's Lloyd iterations (done, total) and the abort check between them. */
+type IterationHook = (iteration: number) => void;
+
+function lloyd(
+  x: readonly ArrayLike<number>[],
+  centres: Float32Array[],
+  maxIter: number,
+  hook: IterationHook,
+): KMeansResult {
   const n = x.length;
   const k = centres.length;
   const dim = x[0].length;
@@ -94,6 +103,7 @@ function lloyd(x: readonly ArrayLike<number>[], centres: Float32Array[], maxIter
   const dist = new Float64Array(n);
   let iterations = 0;
   for (; iterations < maxIter; iterations++) {
+    hook(iterations);
     let changed = 0;
     for (let i = 0; i < n; i++) {
       const [best, bd] = nearestCentre(x[i], centres);
@@ -135,7 +145,8 @@ function lloyd(x: readonly ArrayLike<number>[], centres: Float32Array[], maxIter
 
 /**
  * k-means (Lloyd) with k-means++ initialisation and a seeded RNG, on the vectors as given (Euclidean). For
- * embeddings compared by cosine, pass unit vectors (`clusterEmbeddings` does).
+ * embeddings compared by cosine, pass unit vectors (`clusterEmbeddings` does). O(n · k · dim) per iteration:
+ * `onProgress` reports iterations (of restarts × maxIter), `signal` aborts between them.
  *
  * @example
  * const { assignments, centroids } = kmeans(vectors, { k: 3, seed: 7 });
@@ -150,7 +161,12 @@ export function kmeans(vectors: readonly ArrayLike<number>[], options: KMeansOpt
   const rand = seededRandom(seed);
   let best: KMeansResult | undefined;
   for (let r = 0; r < Math.max(1, restarts); r++) {
-    const res = lloyd(vectors, kmeansPlusPlus(vectors, k, rand), maxIter);
+    throwIfAborted(options.signal);
+    const total = Math.max(1, restarts) * maxIter;
+    const res = lloyd(vectors, kmeansPlusPlus(vectors, k, rand), maxIter, (it) => {
+      throwIfAborted(options.signal);
+      options.onProgress?.(r * maxIter + it, total);
+    });
     if (!best || res.inertia < best.inertia) best = res;
   }
   return best!;

@@ -103,7 +103,7 @@ export async function benchCluster(pipeline: ImageEmbedder, options: BenchCluste
   const truth = embedded.map((e) => e.person);
   const people = new Set(items.map((it) => it.person)).size;
   const results = (options.methods ?? ['agglomerative', 'chinese-whispers', 'kmeans']).map((method) => {
-    const threshold = method === 'kmeans' ? undefined : defaultClusterThreshold(spec, method, metric);
+    const threshold = method === 'kmeans' ? undefined : defaultClusterThreshold(spec, method, metric, embedded.length);
     const r = clusterEmbeddings(
       embedded.map((e) => e.embedding),
       { method, metric, threshold, k: method === 'kmeans' ? people : undefined, seed: 1 },

@@ -326,7 +326,7 @@ export async function identifyImages(
  * @example
  * const r = await clusterImages(pipeline, paths, { method: 'chinese-whispers' } satisfies ClusterImagesOptions);
  */
-export interface ClusterImagesOptions extends ClusterOptions {
+export interface ClusterImagesOptions extends Omit<ClusterOptions, 'onProgress'> {
   enforceDetection?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
@@ -354,6 +354,7 @@ export interface ClusterImagesResult {
  * `facekit cluster DIR`: embeds the largest face of every image and groups the images by person. The default
  * method is threshold agglomerative clustering (average linkage) linking at 0.95 × the embedder's verification
  * distance (`defaultClusterThreshold`: 0.95 × the threshold, 0.95² × for the squared metrics cosine and squared-l2).
+ * More than 5,000 images cluster by Chinese whispers on a kNN graph at √0.55 × (0.55 × for cosine) the threshold.
  *
  * @example
  * const { clusters } = await clusterImages(pipeline, await listImages('photos/'), { onProgress });
@@ -366,7 +367,9 @@ export async function clusterImages(
   const method = options.method ?? 'agglomerative';
   const metric = options.metric ?? pipeline.embedder.defaultMetric;
   const threshold =
-    method === 'kmeans' ? undefined : (options.threshold ?? defaultClusterThreshold(pipeline.embedder, method, metric));
+    method === 'kmeans'
+      ? undefined
+      : (options.threshold ?? defaultClusterThreshold(pipeline.embedder, method, metric, paths.length));
   if (method !== 'kmeans' && threshold === undefined) {
     throw new FaceKitError(
       'E_CONFIG',
@@ -384,7 +387,7 @@ export async function clusterImages(
   }
   const r = clusterEmbeddings(
     embedded.map((e) => e.embedding),
-    { ...options, method, metric, threshold },
+    { ...options, onProgress: undefined, method, metric, threshold },
   );
   return {
     clusters: r.clusters.map((c) => c.map((i) => embedded[i].path)),

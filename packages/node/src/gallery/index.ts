@@ -9,6 +9,8 @@ export * from './bench-cluster.js';
 export * from './bench-incremental.js';
 export * from './bench-pg.js';
 export * from './gallery-clusters.js';
+export * from './bench-cluster-synthetic.js';
+export * from './synthetic-faces.js';
 export * from './images.js';
 export * from './ingest.js';
 export * from './peer-types.js';
