@@ -17,7 +17,6 @@ import {
   openGallery,
   type UsearchQuantization,
 } from '../gallery/index.js';
-import { createPipeline, type NodePipeline } from '../pipeline.js';
 import { EmbedPool, type PooledEmbedder } from '../pool/embed-pool.js';
 import { type ClusterDbFlags, clusterDb } from './cluster-db.js';
 import { type BenchPgFlags, benchPgCommand } from './gallery-scale.js';
@@ -36,16 +35,6 @@ import {
 const CLUSTER_METHODS: ClusterMethod[] = ['agglomerative', 'chinese-whispers', 'kmeans'];
 
 type PipelineFlags = Omit<ModelFlags, 'json'> & { json?: boolean };
-
-/** Loads the pipeline of the flags, runs `f`, and disposes it (every tensor it holds) whatever happens. */
-async function withPipeline<T>(flags: PipelineFlags, f: (p: NodePipeline) => Promise<T>): Promise<T> {
-  const p = await createPipeline(toOptions({ ...flags, enforceDetection: flags.enforceDetection ?? true }));
-  try {
-    return await f(p);
-  } finally {
-    p.dispose();
-  }
-}
 
 /**
  * Embeds through the embedding pool (`--workers`, default one per core, never more than the images), runs `f`, and
@@ -380,7 +369,7 @@ async function benchClusterCommand(f: BenchClusterFlags, io: CliIO): Promise<voi
     }
   }
   // LFW images are centred on their subject: pick the central face, as `bench lfw` does.
-  await withPipeline({ ...f, pick: f.pick ?? 'central' }, async (p) => {
+  await withEmbedPool({ ...f, pick: f.pick ?? 'central' }, Number.MAX_SAFE_INTEGER, async (p) => {
     const bar = progress(io, 'embedding LFW images');
     try {
       const r = await benchCluster(p, {

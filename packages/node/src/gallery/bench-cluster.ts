@@ -7,10 +7,9 @@ import {
   defaultClusterThreshold,
   type Embedding,
   FaceKitError,
-  throwIfAborted,
 } from '@facekit/core';
 import type { ImageEmbedder, ImageFailure } from './images.js';
-import { listImages } from './images.js';
+import { embedEach, listImages } from './images.js';
 import { lfwImagesDir } from '../bench/lfw-layout.js';
 
 /**
@@ -87,16 +86,17 @@ export async function benchCluster(pipeline: ImageEmbedder, options: BenchCluste
   if (items.length === 0) throw new FaceKitError('E_INPUT', `no person in ${root} has ${minImages} images`);
   const embedded: Array<{ person: string; embedding: Embedding }> = [];
   const failed: ImageFailure[] = [];
-  for (const [i, it] of items.entries()) {
-    throwIfAborted(options.signal);
-    try {
-      const [rep] = await pipeline.represent(it.path, { enforceDetection: false, signal: options.signal });
-      embedded.push({ person: it.person, embedding: rep.embedding });
-    } catch (e) {
-      if (e instanceof FaceKitError && e.code === 'E_ABORTED') throw e;
-      failed.push({ path: it.path, code: (e as FaceKitError).code ?? 'E_IO', message: String((e as Error).message) });
-    }
-    options.onProgress?.(i + 1, items.length);
+  // Through the embedder's pool when it has one (the CLI's: every core), in input order.
+  const personOf = new Map(items.map((it) => [it.path, it.person]));
+  let done = 0;
+  for await (const r of embedEach(
+    pipeline,
+    items.map((it) => it.path),
+    { enforceDetection: false, signal: options.signal },
+  )) {
+    if (r.error) failed.push(r.error);
+    else if (r.reps?.[0]) embedded.push({ person: personOf.get(r.path) as string, embedding: r.reps[0].embedding });
+    options.onProgress?.(++done, items.length);
   }
   const spec = pipeline.embedder;
   const metric = spec.defaultMetric;

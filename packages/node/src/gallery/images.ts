@@ -41,8 +41,13 @@ export interface ImageEmbedder {
   ): AsyncIterable<RepresentManyResult>;
 }
 
-/** Each path's representations or error, in order: through the embedder's pool when it has one. */
-async function* embedEach(
+/**
+ * Each path's representations or error, in order: through the embedder's pool when it has one.
+ *
+ * @example
+ * for await (const r of embedEach(pipeline, paths, { enforceDetection: false })) if (r.error) console.error(r.error);
+ */
+export async function* embedEach(
   pipeline: ImageEmbedder,
   paths: readonly string[] | AsyncIterable<string>,
   options: { enforceDetection?: boolean; signal?: AbortSignal; all?: boolean },
