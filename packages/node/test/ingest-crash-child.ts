@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { EmbedderSpec, Representation } from '@facekit/core';
-import { enrollImages, labelledImages, SqliteGallery } from '../src/gallery/index.js';
+import { enrollImages, labelledImages } from '../src/gallery/images.js';
+import { SqliteGallery } from '../src/gallery/sqlite-gallery.js';
 
 /** The vector of a file's bytes (the parent recomputes it to check what was stored). */
 export function bytesVector(bytes: Uint8Array): Float32Array {
