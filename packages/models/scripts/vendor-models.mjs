@@ -83,6 +83,18 @@ const FILES = [
     'model/tiny_face_detector_model.bin',
     'b7503ce7df31039b1c43316a9b865cab6a70dd748cc602d3fa28b551503c3871',
   ],
+  // face-api.js's SSD MobileNetV1 face detector (uint8-quantised), from @vladmandic/face-api (MIT); the network is
+  // written out in packages/detect/src/ssd-mobilenet.ts.
+  [
+    '@vladmandic/face-api',
+    'model/ssd_mobilenetv1_model-weights_manifest.json',
+    '888f744dffbc84f5f060d1f8427d9742341943a2dfaaf9205d10029b7e7a2955',
+  ],
+  [
+    '@vladmandic/face-api',
+    'model/ssd_mobilenetv1_model.bin',
+    '2835640602d53718aa6ae9a42896327eaa21beefed056c218d32ca7d79e1e2f8',
+  ],
 ];
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
