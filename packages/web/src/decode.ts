@@ -1,4 +1,12 @@
-import { assertImageTensor, assertMaxPixels, DEFAULT_MAX_PIXELS, describeInput, FaceKitError } from '@facekit/core';
+import {
+  assertImageTensor,
+  assertMaxPixels,
+  DEFAULT_MAX_PIXELS,
+  decodeNetpbm,
+  describeInput,
+  FaceKitError,
+  isNetpbm,
+} from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -107,8 +115,9 @@ function sizeOf(input: Drawable, name: string): [number, number] {
 }
 
 /**
- * Decodes encoded image bytes (JPEG, PNG, WebP, GIF, AVIF, BMP, whatever the browser reads) to an int32 tensor
- * [h, w, 3]: EXIF orientation applied, sRGB, transparency over white. The caller owns the tensor.
+ * Decodes encoded image bytes (JPEG, PNG, WebP, GIF, AVIF, BMP, whatever the browser reads; Netpbm PGM/PPM by
+ * facekit's own reader) to an int32 tensor [h, w, 3]: EXIF orientation applied, sRGB, transparency over white. The
+ * caller owns the tensor.
  *
  * @example
  * const t = await decodeImageBytes(await file.arrayBuffer());
@@ -122,6 +131,12 @@ export async function decodeImageBytes(
   assertMaxPixels(maxPixels);
   const blob = bytes instanceof Blob ? bytes : new Blob([bytes as Uint8Array<ArrayBuffer>]);
   if (blob.size === 0) throw new FaceKitError('E_DECODE', `${name} is empty (0 bytes)`);
+  // Netpbm (.pgm / .ppm): no browser decodes it; core's bounds-checked reader does.
+  const head = new Uint8Array(await blob.slice(0, 3).arrayBuffer());
+  if (isNetpbm(head)) {
+    const { width, height, rgb } = decodeNetpbm(new Uint8Array(await blob.arrayBuffer()), { maxPixels, name });
+    return tf.tensor3d(Int32Array.from(rgb), [height, width, 3], 'int32');
+  }
   let bitmap: ImageBitmap;
   try {
     // No premultiplication and the browser's default sRGB conversion: the same pixels sharp gives in Node.

@@ -111,7 +111,12 @@ export interface LfwBenchReport {
   tarAtFar1e3: number;
 }
 
-async function readPairsFile(file: string, folds: number | undefined, limit: number | undefined): Promise<LfwPair[]> {
+/** A pairs file with folds assigned, optionally only the first `limit` pairs per fold and kind. */
+export async function readPairsFile(
+  file: string,
+  folds: number | undefined,
+  limit: number | undefined,
+): Promise<LfwPair[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -2,6 +2,8 @@ import { type Command, Option } from 'commander';
 import { DEFAULT_EMBEDDER, FaceKitError } from '@facekit/core';
 import { benchEnroll, type EnrollBenchReport, type EnrollRun } from '../bench/enroll.js';
 import { type LfwBenchReport, benchLfw } from '../bench/lfw.js';
+import { benchLfwRobustness, type LfwRobustnessReport } from '../bench/lfw-robustness.js';
+import { PERTURB_KINDS, type PerturbKind, type PerturbParams } from '../bench/perturb.js';
 import { benchSpeed, type SpeedBenchReport } from '../bench/speed.js';
 import { progress } from './progress.js';
 import { benchCommand, type CliIO, positiveInt, type RegisterCommands } from './shared.js';
@@ -33,6 +35,24 @@ function lfwText(r: LfwBenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+function robustnessText(r: LfwRobustnessReport): string {
+  const p = r.params;
+  const lines = [
+    `LFW ${r.pairsFile}: ${r.pairs} pairs, embedder ${r.embedder}, pick ${r.pick}, flip ${r.flip ? 'on' : 'off'}; ` +
+      `second image of each pair degraded (seed ${p.seed}: rotate ±10–${p.rotateMax}°, small ${p.smallFace} px in ` +
+      `${p.sceneWidth}×${p.sceneHeight}, jpeg-grey q${p.jpegQuality}, bystander ×${p.bystanderScale}, exif 3/6/8)`,
+    `${'detector'.padEnd(14)} ${'condition'.padEnd(10)} ${'accuracy'.padEnd(18)} ${'drop'.padStart(7)} ${'@clean thr'.padStart(10)} undetected`,
+  ];
+  for (const x of r.rows) {
+    lines.push(
+      `${x.detector.padEnd(14)} ${x.condition.padEnd(10)} ${`${pct(x.accuracy)} ± ${pct(x.std)}`.padEnd(18)} ` +
+        `${(100 * x.drop).toFixed(2).padStart(7)} ${pct(x.accuracyAtCleanThresholds).padStart(10)} ${x.undetected} of ${x.images}`,
+    );
+  }
+  for (const [d, fps] of Object.entries(r.facesPerSecond)) lines.push(`${d}: ${fps.toFixed(2)} images/s`);
+  return `${lines.join('\n')}\n`;
+}
+
 function speedText(r: SpeedBenchReport): string {
   const lines = [
     `${r.images} images, ${r.workers} worker thread(s), wasm backend`,
@@ -61,6 +81,44 @@ interface LfwFlags {
   backend?: string;
   json?: boolean;
   roc?: string;
+  detector?: string[];
+  perturb?: string[];
+  perturbSeed?: string;
+  rotateMax?: string;
+  smallFace?: string;
+  scene?: string;
+  jpegQuality?: string;
+  bystanderScale?: string;
+}
+
+/** The perturbation flags → kinds and parameters (E_CONFIG for unknown kinds or malformed values). */
+function perturbOptions(f: LfwFlags): { kinds: PerturbKind[]; params: Partial<PerturbParams> } {
+  const names = (f.perturb ?? []).flatMap((k) => (k === 'all' ? [...PERTURB_KINDS] : [k]));
+  const bad = names.find((k) => !(PERTURB_KINDS as readonly string[]).includes(k));
+  if (bad)
+    throw new FaceKitError('E_CONFIG', `unknown perturbation '${bad}' (known: ${PERTURB_KINDS.join(', ')}, all)`);
+  const num = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new FaceKitError('E_CONFIG', `--${name} expects a number, got '${v}'`);
+    return n;
+  };
+  const params: Partial<PerturbParams> = {};
+  const set = <K extends keyof PerturbParams>(k: K, v: number | undefined) => {
+    if (v !== undefined) params[k] = v;
+  };
+  set('seed', num(f.perturbSeed, 'perturb-seed'));
+  set('rotateMax', num(f.rotateMax, 'rotate-max'));
+  set('smallFace', num(f.smallFace, 'small-face'));
+  set('jpegQuality', num(f.jpegQuality, 'jpeg-quality'));
+  set('bystanderScale', num(f.bystanderScale, 'bystander-scale'));
+  if (f.scene !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(f.scene);
+    if (!m) throw new FaceKitError('E_CONFIG', `--scene expects WIDTHxHEIGHT, got '${f.scene}'`);
+    params.sceneWidth = Number(m[1]);
+    params.sceneHeight = Number(m[2]);
+  }
+  return { kinds: [...new Set(names)] as PerturbKind[], params };
 }
 
 function addLfw(bench: Command, io: CliIO): void {
@@ -87,9 +145,47 @@ function addLfw(bench: Command, io: CliIO): void {
     .option('--backend <name>', 'tfjs backend in the workers')
     .option('--json', 'print one JSON object on stdout')
     .option('--roc <file>', 'also write the ROC curves (per embedder × aligner, default metric) as JSON to FILE')
+    .option('--detector <names>', "detector(s), comma-separated or repeated (default 'blazeface')", list)
+    .option(
+      '--perturb <kinds>',
+      `degrade the second image of each pair and report each kind next to the clean run: ${PERTURB_KINDS.join(', ')} or all`,
+      list,
+    )
+    .option('--perturb-seed <n>', 'seed of the degradations (default 21)')
+    .option('--rotate-max <deg>', 'rotate: largest in-plane angle (default 30; angles ±10…max)')
+    .option('--small-face <px>', 'small: face width in the scene (default 40)')
+    .option('--scene <WxH>', 'small: scene size (default 1280x960)')
+    .option('--jpeg-quality <q>', 'jpeg-grey: JPEG quality (default 10)')
+    .option('--bystander-scale <x>', "bystander: the other person's photo size relative to the subject's (default 0.9)")
     .action(async (f: LfwFlags) => {
       const data = f.data ?? process.env.FACEKIT_LFW_DIR;
       if (!data) throw new FaceKitError('E_CONFIG', 'bench lfw needs --data DIR (or FACEKIT_LFW_DIR)');
+      const detectors = f.detector?.length ? [...new Set(f.detector)] : ['blazeface'];
+      const { kinds, params } = perturbOptions(f);
+      if (kinds.length > 0 || detectors.length > 1) {
+        const bar = progress(io, 'robustness');
+        try {
+          const report = await benchLfwRobustness({
+            data,
+            pairs: f.pairs,
+            limitPerFold: positiveInt(f.limitPerFold, 'limit-per-fold'),
+            detectors,
+            perturb: kinds,
+            params,
+            embedder: f.embedder?.[0],
+            pick: f.pick,
+            flip: f.flip,
+            workers: f.workers === '0' ? 0 : positiveInt(f.workers, 'workers'),
+            backend: f.backend,
+            onProgress: (_phase, d, t) => bar.update(d, t),
+          });
+          bar.stop();
+          io.stdout(f.json ? `${JSON.stringify(report)}\n` : robustnessText(report));
+        } finally {
+          bar.stop();
+        }
+        return;
+      }
       const bar = progress(io, 'embedding LFW images');
       try {
         const report = await benchLfw({
@@ -105,6 +201,7 @@ function addLfw(bench: Command, io: CliIO): void {
           workers: f.workers === '0' ? 0 : positiveInt(f.workers, 'workers'),
           backend: f.backend,
           rocFile: f.roc,
+          detector: detectors[0],
           onProgress: (d, t) => bar.update(d, t),
         });
         bar.stop();
