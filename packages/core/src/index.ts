@@ -16,3 +16,4 @@ export * from './gallery/index.js';
 export * from './cluster/index.js';
 export * from './training/index.js';
 export * from './weights/index.js';
+export * from './analyze/index.js';

@@ -54,7 +54,7 @@ function buildProgram(io: CliIO): Command {
 
   program
     .command('models')
-    .description('list the registered detectors, landmarkers, aligners and embedders')
+    .description('list the registered detectors, landmarkers, aligners, embedders and analysers')
     .option('--json', 'print one JSON object')
     .action((flags: { json?: boolean }) => {
       const list = {
@@ -67,6 +67,13 @@ function buildProgram(io: CliIO): Command {
           dim: e.dim,
           defaultMetric: e.defaultMetric,
           thresholds: e.thresholds,
+        })),
+        analyzers: models.analyzers.list().map(({ name, description, actions, crop, limits }) => ({
+          name,
+          description,
+          actions,
+          crop,
+          limits,
         })),
       };
       if (flags.json) {
@@ -83,6 +90,10 @@ function buildProgram(io: CliIO): Command {
           ...section('landmarkers', list.landmarkers),
           ...section('aligners', list.aligners),
           ...section('embedders', list.embedders),
+          ...section(
+            'analyzers',
+            list.analyzers.map((a) => ({ name: a.name, description: `[${a.actions.join(', ')}] ${a.description}` })),
+          ),
         ].join('\n')}\n`,
       );
     });
