@@ -21,7 +21,13 @@ export default defineConfig([
   },
   {
     // Worker-thread entries for the benchmarks (loaded by file URL next to the bundle that spawns them).
-    entry: { 'bench-worker': 'src/bench/embed-worker.ts', 'faceapi-worker': 'src/bench/faceapi-worker.ts' },
+    entry: {
+      'bench-worker': 'src/bench/embed-worker.ts',
+      'faceapi-worker': 'src/bench/faceapi-worker.ts',
+      'analyze-worker': 'src/bench/analyze-worker.ts',
+      'faceapi-analyze-worker': 'src/bench/faceapi-analyze-worker.ts',
+      'analyze-quality-worker': 'src/bench/analyze-quality-worker.ts',
+    },
     format: ['esm'],
     sourcemap: true,
     clean: false,
