@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Analyzer, type FaceAttributes, models } from '@facekit/node';
+import { type Analyzer, ensureBackend, type FaceAttributes, models } from '@facekit/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveShared, lfwDir, modelContext } from '../../../test/utils.js';
@@ -39,6 +39,7 @@ const trunc2 = (x: number) => Math.trunc(100 * x) / 100;
 
 describe.runIf(haveShared(lfwDir, 'LFW'))('analysers reproduce @vladmandic/human on identical crops', () => {
   beforeAll(async () => {
+    await ensureBackend('wasm'); // as the API runs them (tfjs-core's cpu fallback is ~10× slower here)
     const images: string[] = [];
     const root = join(lfwDir, 'images');
     for (const person of (await readdir(root)).sort()) {
