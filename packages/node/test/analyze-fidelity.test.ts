@@ -88,7 +88,7 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('analysers reproduce @vladmandic/human
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 900_000);
+  }, 1_800_000); // human runs 3 configurations × 201 images: ~4 min on a quiet 2-core machine, far more when shared
 
   afterAll(() => undefined);
 
