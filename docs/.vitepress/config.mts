@@ -43,6 +43,7 @@ export default defineConfig({
             { text: 'Concepts', link: '/guide/concepts' },
             { text: 'Choosing an embedder', link: '/guide/embedders' },
             { text: 'Thresholds and confidence', link: '/guide/thresholds' },
+            { text: 'Face analysis: age, gender, emotion', link: '/guide/analyze' },
             { text: 'Offline weights and the cache', link: '/weights' },
             { text: 'Training FaceNet and DeepFace', link: '/guide/training' },
             { text: 'Scaling out: PostgreSQL + pgvector', link: '/guide/scaling' },

@@ -20,8 +20,15 @@ export default defineConfig([
     target: 'es2022',
   },
   {
-    // Worker-thread entries (the embedding pool, the face-api benchmark) (loaded by file URL next to the bundle that spawns them).
-    entry: { 'embed-worker': 'src/pool/embed-worker.ts', 'faceapi-worker': 'src/bench/faceapi-worker.ts' },
+    // Worker-thread entries (the embedding pool, the benchmarks' face-api and analyse runs), loaded by file URL next to
+    // the bundle that spawns them.
+    entry: {
+      'embed-worker': 'src/pool/embed-worker.ts',
+      'faceapi-worker': 'src/bench/faceapi-worker.ts',
+      'analyze-worker': 'src/bench/analyze-worker.ts',
+      'faceapi-analyze-worker': 'src/bench/faceapi-analyze-worker.ts',
+      'analyze-quality-worker': 'src/bench/analyze-quality-worker.ts',
+    },
     format: ['esm'],
     sourcemap: true,
     clean: false,

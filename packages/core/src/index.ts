@@ -18,3 +18,4 @@ export * from './cluster/index.js';
 export * from './training/index.js';
 export * from './weights/index.js';
 export * from './netpbm.js';
+export * from './analyze/index.js';

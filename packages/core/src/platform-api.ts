@@ -2,7 +2,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { FaceKitError, isFaceKitError, throwIfAborted } from './errors.js';
 import { describeInput } from './pixel-limit.js';
 import type { MetricName } from './metrics.js';
-import { FacePipeline, type PipelineOptions, type Representation, type VerifyResult } from './pipeline.js';
+import {
+  type FaceSummary,
+  FacePipeline,
+  type PipelineOptions,
+  type Representation,
+  type VerifyResult,
+} from './pipeline.js';
 import type { EmbedderSpec, ModelContext } from './registry.js';
 import type { Face } from './types.js';
 
@@ -172,6 +178,19 @@ export class PlatformPipeline<Input, O extends PlatformOptions> {
   /** detect() on a decoded image. */
   detectTensor(image: tf.Tensor3D, o: Pick<O, 'signal'>): Promise<Face[]> {
     return this.inner.detect(image, o.signal);
+  }
+
+  /**
+   * The faces the pipeline would embed in a decoded image — the chosen one, or every face with `all` — with
+   * landmarks: what the analyse stage works on, so analysis reuses the pipeline's detection and pick.
+   */
+  chosenFacesTensor(
+    image: tf.Tensor3D,
+    o: Pick<O, 'signal' | 'enforceDetection'>,
+    all?: boolean,
+  ): Promise<Array<{ face: Face; summary: FaceSummary }>> {
+    throwIfAborted(o.signal);
+    return this.inner.facesToEmbed(image, { enforceDetection: o.enforceDetection, all, signal: o.signal });
   }
 
   /** Frees the models. Calling it twice is harmless; using the pipeline afterwards is an E_CONFIG error. */

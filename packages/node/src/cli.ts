@@ -130,7 +130,7 @@ function buildProgram(io: CliIO): Command {
 
   program
     .command('models')
-    .description('list the registered detectors, landmarkers, aligners and embedders')
+    .description('list the registered detectors, landmarkers, aligners, embedders and analysers')
     .option('--json', 'print one JSON object')
     .action((flags: { json?: boolean }) => {
       const list = {
@@ -143,6 +143,13 @@ function buildProgram(io: CliIO): Command {
           dim: e.dim,
           defaultMetric: e.defaultMetric,
           thresholds: e.thresholds,
+        })),
+        analyzers: models.analyzers.list().map(({ name, description, actions, crop, limits }) => ({
+          name,
+          description,
+          actions,
+          crop,
+          limits,
         })),
       };
       if (flags.json) {
@@ -161,6 +168,10 @@ function buildProgram(io: CliIO): Command {
           ...section('landmarkers', list.landmarkers),
           ...section('aligners', list.aligners),
           ...section('embedders', list.embedders),
+          ...section(
+            'analyzers',
+            list.analyzers.map((a) => ({ name: a.name, description: `[${a.actions.join(', ')}] ${a.description}` })),
+          ),
           `full descriptions and provenance: facekit models --json, ${EMBEDDERS_DOC}`,
         ].join('\n')}\n`,
       );

@@ -8,6 +8,7 @@ import { type NodeVerifyResult, nodeApi } from './pipeline.js';
 // Everything of core (FaceKitError, metrics, compareEmbeddings, the models registry, types, DEFAULT_MAX_PIXELS), so
 // one import does.
 export * from '@facekit/core';
+export { analyze, disposeAnalysis, type NodeAnalyzeOptions } from './analyze.js';
 export { activeBackend, type BackendPreference, ensureBackend } from './backend.js';
 export { type DecodeOptions, decodeImageBytes, type ImageInput, toImageTensor } from './decode.js';
 export { bundledModelsDir, folderFileLoader, nodeModelContext, weightsCacheDir } from './model-context.js';

@@ -1,6 +1,7 @@
 // The demo page: two photos → verdict, distance, boxes and landmarks; a webcam mode verifying against an enrolled
 // face. `window.facekitDemo` exposes the same calls to the browser tests and the docs' console examples.
 import * as facekit from '@facekit/web';
+import { runAnalyze, setUpAnalyzeDemo } from './analyze-demo.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendPreference, compareEmbeddings, type Embedding, type Face, type WebPipeline } from '@facekit/web';
 
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
     }),
   );
   $('enroll').addEventListener('click', () => void enroll());
+  setUpAnalyzeDemo();
   // ?a=URL&b=URL preselects the pair (the tests use LFW images); else two bundled sample photos.
   const [a, b] = [params.get('a') ?? './samples/sample1.jpg', params.get('b') ?? './samples/sample2.jpg'];
   await Promise.all([choose(0, await fetchBlob(a)), choose(1, await fetchBlob(b))]);
@@ -163,6 +165,8 @@ declare global {
     facekitDemo: {
       facekit: typeof facekit;
       run: typeof run;
+      /** The Analyse section's call: every face's age, gender and emotion. */
+      runAnalyze: typeof runAnalyze;
       fetchBlob: typeof fetchBlob;
       /** Live tensors (tf.memory().numTensors), for the leak test. */
       numTensors: () => number;
@@ -175,4 +179,4 @@ const ready = main().catch((e) => {
   document.body.dataset.ready = 'error';
   throw e;
 });
-window.facekitDemo = { facekit, run, fetchBlob, numTensors: () => tf.memory().numTensors, ready };
+window.facekitDemo = { facekit, run, runAnalyze, fetchBlob, numTensors: () => tf.memory().numTensors, ready };

@@ -12,6 +12,7 @@ import { type WebVerifyResult, webApi } from './pipeline.js';
 // Everything of core (FaceKitError, metrics, gallery, cluster, the models registry, types, DEFAULT_MAX_PIXELS), so
 // one import does.
 export * from '@facekit/core';
+export { analyze, disposeAnalysis, type WebAnalyzeOptions } from './analyze.js';
 export {
   activeBackend,
   type BackendInfo,

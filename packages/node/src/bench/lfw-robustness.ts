@@ -10,7 +10,7 @@ import {
   models,
   vectorDistance,
 } from '@facekit/core';
-import { EmbedPool, type EmbedRunOptions } from './embed-pool.js';
+import { type EmbedCombosOptions, EmbedPool } from '../pool/embed-pool.js';
 import { readPairsFile } from './lfw.js';
 import { lfwImagesDir } from './lfw-layout.js';
 import { comboKey, type ImageEmbeddings } from './multi-embedder.js';
@@ -29,7 +29,7 @@ import {
  * @example
  * const r = await benchLfwRobustness({ data: '../shared/data/lfw', detectors: ['blazeface', 'mtcnn'], perturb: ['rotate'], limitPerFold: 10 });
  */
-export interface LfwRobustnessOptions extends Pick<EmbedRunOptions, 'signal'> {
+export interface LfwRobustnessOptions extends Pick<EmbedCombosOptions, 'signal'> {
   data: string;
   /** Pairs file (default `<data>/pairs.txt`, View 2). */
   pairs?: string;
@@ -114,23 +114,23 @@ export async function benchLfwRobustness(options: LfwRobustnessOptions): Promise
     const rows: RobustnessRow[] = [];
     const facesPerSecond: Record<string, number> = {};
     for (const detector of options.detectors) {
-      const pool = new EmbedPool({
-        embedders: [embedder],
-        aligners: ['2d'],
-        detector,
-        pick: options.pick ?? 'central',
-        flip: options.flip ?? true,
-        backend: options.backend,
-        workers,
-      });
+      const pool = new EmbedPool({ concurrency: workers });
       let embedded: ImageEmbeddings[];
       const paths = [...rel.map((r) => join(dir, r)), ...kinds.flatMap((k) => perturbed[k])];
       const t0 = performance.now();
       try {
-        embedded = await pool.embed(paths, {
-          signal: options.signal,
-          onProgress: (d, t) => options.onProgress?.(detector, d, t),
-        });
+        embedded = await pool.embedCombos(
+          paths,
+          {
+            embedders: [embedder],
+            aligners: ['2d'],
+            detector,
+            pick: options.pick ?? 'central',
+            flip: options.flip ?? true,
+            backend: options.backend,
+          },
+          { signal: options.signal, onProgress: (d, t) => options.onProgress?.(detector, d, t) },
+        );
       } finally {
         await pool.destroy();
       }

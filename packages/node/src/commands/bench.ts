@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
 import { DEFAULT_EMBEDDER, FaceKitError } from '@facekit/core';
 import { benchEnroll, type EnrollBenchReport, type EnrollRun } from '../bench/enroll.js';
+import { benchAnalyzeQuality } from '../bench/analyze-quality.js';
+import { type AnalyzeSpeedReport, benchAnalyzeSpeed } from '../bench/analyze-speed.js';
 import { type LfwBenchReport, benchLfw } from '../bench/lfw.js';
 import { benchLfwRobustness, type LfwRobustnessReport } from '../bench/lfw-robustness.js';
 import { PERTURB_KINDS, type PerturbKind, type PerturbParams } from '../bench/perturb.js';
@@ -221,6 +223,23 @@ interface SpeedFlags {
   workers?: string;
   facekitOnly?: boolean;
   json?: boolean;
+  analyze?: boolean;
+}
+
+function analyzeSpeedText(r: AnalyzeSpeedReport): string {
+  const side = (x: AnalyzeSpeedReport['facekit']) =>
+    `${x.facesPerSecond.toFixed(2)} faces/s (${x.faces} faces, ${x.imagesPerSecond.toFixed(2)} images/s, ${x.undetected} images without a face)`;
+  const lines = [
+    `${r.images} images, ${r.workers} worker thread(s), wasm backend`,
+    `facekit analyze (${r.actions.join(', ')}, every face): ${side(r.facekit)}`,
+  ];
+  if (r.faceApi) {
+    lines.push(
+      `face-api detectAllFaces().withAgeAndGender().withFaceExpressions(): ${side(r.faceApi)}`,
+      `ratio facekit / face-api (faces/s): ${r.ratio?.toFixed(2)}×`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function addSpeed(bench: Command, io: CliIO): void {
@@ -235,9 +254,23 @@ function addSpeed(bench: Command, io: CliIO): void {
     .option('--workers <n>', 'worker threads per library (default: one per core)')
     .option('--facekit-only', 'skip face-api (it must be installed to compare)')
     .option('--json', 'print one JSON object on stdout')
+    .option('--analyze', 'time analyze() with all actions against face-api age/gender/expressions (faces/s)')
     .action(async (f: SpeedFlags) => {
       const bars = { facekit: progress(io, 'facekit'), 'face-api': progress(io, 'face-api') };
       try {
+        if (f.analyze) {
+          const r = await benchAnalyzeSpeed({
+            images: f.images,
+            limit: positiveInt(f.limit, 'limit'),
+            workers: positiveInt(f.workers, 'workers'),
+            facekitOnly: f.facekitOnly,
+            onProgress: (phase, d, t) => bars[phase].update(d, t),
+          });
+          bars.facekit.stop();
+          bars['face-api'].stop();
+          io.stdout(f.json ? `${JSON.stringify(r)}\n` : analyzeSpeedText(r));
+          return;
+        }
         const report = await benchSpeed({
           images: f.images,
           limit: positiveInt(f.limit, 'limit'),
@@ -315,10 +348,44 @@ function addEnroll(bench: Command, io: CliIO): void {
     });
 }
 
-/** `facekit bench lfw`, `facekit bench speed` and `facekit bench enroll`. */
+function addAnalyzeQuality(bench: Command, io: CliIO): void {
+  bench
+    .command('analyze')
+    .description('label-free quality of the age / gender analysers on LFW people with many photos (JSON)')
+    .option('--data <dir>', 'the LFW folder (default FACEKIT_LFW_DIR)')
+    .option(
+      '--people <file>',
+      'people list in the LFW folder (default peopleDevTrain.txt; peopleDevTest.txt to report)',
+    )
+    .option('--min-photos <n>', 'only people with at least N photos (default 10)')
+    .option('--max-photos <n>', "only each person's first N photos (default 10)")
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .action(async (f: { data?: string; people?: string; minPhotos?: string; maxPhotos?: string; workers?: string }) => {
+      const data = f.data ?? process.env.FACEKIT_LFW_DIR;
+      if (!data) throw new FaceKitError('E_CONFIG', 'bench analyze needs --data DIR (or FACEKIT_LFW_DIR)');
+      const bar = progress(io, 'analysing LFW images');
+      try {
+        const r = await benchAnalyzeQuality({
+          data,
+          people: f.people,
+          minPhotos: positiveInt(f.minPhotos, 'min-photos'),
+          maxPhotos: positiveInt(f.maxPhotos, 'max-photos'),
+          workers: positiveInt(f.workers, 'workers'),
+          onProgress: (d, t) => bar.update(d, t),
+        });
+        bar.stop();
+        io.stdout(`${JSON.stringify(r, null, 1)}\n`);
+      } finally {
+        bar.stop();
+      }
+    });
+}
+
+/** `facekit bench lfw`, `speed`, `enroll` and `analyze`. */
 export const registerBench: RegisterCommands = (program, io) => {
   const bench = benchCommand(program);
   addLfw(bench, io);
   addSpeed(bench, io);
   addEnroll(bench, io);
+  addAnalyzeQuality(bench, io);
 };

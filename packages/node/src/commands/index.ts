@@ -1,3 +1,4 @@
+import { registerAnalyze } from './analyze.js';
 import { registerBench } from './bench.js';
 import { registerGalleryCommands } from './gallery.js';
 import { registerGalleryScaleCommands } from './gallery-scale.js';
@@ -8,6 +9,7 @@ import { registerWeightsCommands } from './weights.js';
 
 /** The command modules beyond verify / represent / models, in the order `facekit --help` lists them. */
 export const commandModules: RegisterCommands[] = [
+  registerAnalyze,
   registerBench,
   registerGalleryCommands,
   registerGalleryScaleCommands,
