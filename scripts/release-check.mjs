@@ -20,7 +20,7 @@ const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const COMMON = [/^package\.json$/, /^README\.md$/, /^LICENSE(\.md)?$/, /^NOTICE\.md$/, /^CHANGELOG\.md$/];
 const DIST = /^dist\/[^/]+\.(js|cjs|mjs|d\.ts|d\.cts|d\.mts|js\.map|cjs\.map|mjs\.map)$/;
 const ALLOW = {
-  '@facekit/models': [/^models\/[^/]+\.(json|bin|dat)$/],
+  '@facekit/models': [/^models\/[^/]+\.(json|bin|dat)$/, /^models\/[^/]+-shard\d+$/], // face-api's shards have no extension
   '@facekit/node': [DIST, /^bin\/[^/]+\.mjs$/],
 };
 /** Never shipped, whatever the allow-list says. */
