@@ -183,6 +183,26 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
     if (this.options.hnsw ?? true) await this.createHnsw(client);
   }
 
+  /**
+   * Checks that a batch was embedded with one set of weights and records that fingerprint in `<table>_meta` (first
+   * writer wins), inside the caller's transaction; returns the batch's fingerprint.
+   */
+  private async recordBatchWeights(client: pg.PoolClient, items: readonly EnrollItem[]): Promise<string | undefined> {
+    const where = `table ${this.table}`;
+    const weights = batchWeights(
+      items.map((it) => it.embedding),
+      where,
+    );
+    await recordPgWeights(
+      (q, v) => client.query(q, v),
+      `${this.table}_meta`,
+      items[0].embedding.embedder,
+      weights,
+      where,
+    );
+    return weights;
+  }
+
   private async createHnsw(client: pg.PoolClient | pg.Pool): Promise<void> {
     const ops = this.meta.metric === 'euclidean' ? 'vector_l2_ops' : 'vector_cosine_ops';
     await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_hnsw ON ${this.table} USING hnsw (embedding ${ops})`);
@@ -240,21 +260,11 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
     if (items.length === 0) return [];
     checkItems(items, this.checker());
     const { embedder, vector } = items[0].embedding;
-    const weights = batchWeights(
-      items.map((it) => it.embedding),
-      `table ${this.table}`,
-    );
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await this.ensureTable(client, embedder, vector.length);
-      await recordPgWeights(
-        (q, v) => client.query(q, v),
-        `${this.table}_meta`,
-        embedder,
-        weights,
-        `table ${this.table}`,
-      );
+      const weights = await this.recordBatchWeights(client, items);
       const ids = await insertRows(client, this.table, items, this.options.insertBatch);
       await client.query('COMMIT');
       this.tableReady = true;
@@ -374,17 +384,7 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
       if (items.length > 0) {
         const { embedder } = items[0].embedding;
         await this.ensureTable(client, embedder, items[0].embedding.vector.length);
-        const weights = batchWeights(
-          items.map((it) => it.embedding),
-          `table ${this.table}`,
-        );
-        await recordPgWeights(
-          (q, v) => client.query(q, v),
-          `${this.table}_meta`,
-          embedder,
-          weights,
-          `table ${this.table}`,
-        );
+        const weights = await this.recordBatchWeights(client, items);
         this.meta = { ...this.meta, weights: this.meta.weights ?? weights };
       }
       const out: number[][] = [];
