@@ -1,38 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteGallery } from '../src/gallery/sqlite-gallery.js';
 import { crashVector } from './gallery-crash-child.js';
+import { useChildBundle } from './helpers.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..', '..');
-// The child is bundled into the repo's ignored .tmp/ so that its external packages resolve from node_modules.
-const work = (() => {
-  mkdirSync(join(repo, '.tmp'), { recursive: true });
-  return mkdtempSync(join(repo, '.tmp', 'gallery-crash-'));
-})();
+const child = useChildBundle('gallery-crash-child', 'gallery-crash-');
 const dbDir = mkdtempSync(join(tmpdir(), 'facekit-crash-'));
-const child = join(work, 'child.mjs');
 
-beforeAll(async () => {
-  await build({
-    entryPoints: [join(here, 'gallery-crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: child,
-    conditions: ['@facekit/source'],
-    external: ['better-sqlite3', 'usearch', 'pg', 'sharp', '@tensorflow/*'],
-    logLevel: 'error',
-  });
-});
 afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
   rmSync(dbDir, { recursive: true, force: true });
 });
 

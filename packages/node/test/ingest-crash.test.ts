@@ -3,34 +3,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesVector } from './ingest-crash-child.js';
+import { useChildBundle } from './helpers.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..', '..');
-const work = (() => {
-  mkdirSync(join(repo, '.tmp'), { recursive: true });
-  return mkdtempSync(join(repo, '.tmp', 'ingest-crash-'));
-})();
+const child = useChildBundle('ingest-crash-child', 'ingest-crash-');
 const data = mkdtempSync(join(tmpdir(), 'facekit-ingest-crash-'));
-const child = join(work, 'child.mjs');
 const FILES = 240;
 
-beforeAll(async () => {
-  await build({
-    entryPoints: [join(here, 'ingest-crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: child,
-    conditions: ['@facekit/source'],
-    external: ['better-sqlite3', 'usearch', 'pg', 'sharp', '@tensorflow/*'],
-    logLevel: 'error',
-  });
+beforeAll(() => {
   for (let i = 0; i < FILES; i++) {
     const person = join(data, 'people', `p${i % 12}`);
     mkdirSync(person, { recursive: true });
@@ -38,7 +21,6 @@ beforeAll(async () => {
   }
 });
 afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
   rmSync(data, { recursive: true, force: true });
 });
 
