@@ -184,6 +184,26 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
   }
 
   /**
+   * Runs `work` in one transaction on one pooled connection: committed when it returns, rolled back when it throws
+   * (a non-FaceKitError becomes E_IO, "enrolment not saved").
+   */
+  private async enrolmentTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof FaceKitError) throw e;
+      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
    * Checks that a batch was embedded with one set of weights and records that fingerprint in `<table>_meta` (first
    * writer wins), inside the caller's transaction; returns the batch's fingerprint.
    */
@@ -260,23 +280,15 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
     if (items.length === 0) return [];
     checkItems(items, this.checker());
     const { embedder, vector } = items[0].embedding;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    let weights: string | undefined;
+    const ids = await this.enrolmentTransaction(async (client) => {
       await this.ensureTable(client, embedder, vector.length);
-      const weights = await this.recordBatchWeights(client, items);
-      const ids = await insertRows(client, this.table, items, this.options.insertBatch);
-      await client.query('COMMIT');
-      this.tableReady = true;
-      this.meta = { ...this.meta, embedder, dim: vector.length, weights: this.meta.weights ?? weights };
-      return ids;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (e instanceof FaceKitError) throw e;
-      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
-    } finally {
-      client.release();
-    }
+      weights = await this.recordBatchWeights(client, items);
+      return insertRows(client, this.table, items, this.options.insertBatch);
+    });
+    this.tableReady = true;
+    this.meta = { ...this.meta, embedder, dim: vector.length, weights: this.meta.weights ?? weights };
+    return ids;
   }
 
   async remove(label: string): Promise<number> {
@@ -377,9 +389,7 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
   async commitIngest(entries: readonly IngestEntry[]): Promise<number[][]> {
     const items = entries.flatMap((e) => e.faces ?? []);
     if (items.length > 0) checkItems(items, this.checker());
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const written = await this.enrolmentTransaction(async (client) => {
       await this.ensureIngestTable(client);
       if (items.length > 0) {
         const { embedder } = items[0].embedding;
@@ -417,19 +427,13 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
         );
         out.push(ids);
       }
-      await client.query('COMMIT');
-      if (items.length > 0) {
-        this.tableReady = true;
-        this.meta = { ...this.meta, embedder: items[0].embedding.embedder, dim: items[0].embedding.vector.length };
-      }
       return out;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (e instanceof FaceKitError) throw e;
-      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
-    } finally {
-      client.release();
+    });
+    if (items.length > 0) {
+      this.tableReady = true;
+      this.meta = { ...this.meta, embedder: items[0].embedding.embedder, dim: items[0].embedding.vector.length };
     }
+    return written;
   }
 
   /**
