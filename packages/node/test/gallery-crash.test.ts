@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteGallery } from '../src/gallery/sqlite-gallery.js';
 import { crashVector } from './gallery-crash-child.js';
-import { useChildBundle } from './helpers.js';
+import { runChildLines, useChildBundle } from './helpers.js';
 
 const child = useChildBundle('gallery-crash-child', 'gallery-crash-');
 const dbDir = mkdtempSync(join(tmpdir(), 'facekit-crash-'));
@@ -16,41 +15,19 @@ afterAll(() => {
 });
 
 /** Runs the child until it has reported `batches` commits (and a little more), then SIGKILLs it. */
-function enrolUntilKilled(
+async function enrolUntilKilled(
   path: string,
   start: number,
   batches: number,
 ): Promise<Array<{ label: string; ids: number[] }>> {
-  return new Promise((done, fail) => {
-    const p: ChildProcess = spawn(process.execPath, [child, path, String(start)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const committed: Array<{ label: string; ids: number[] }> = [];
-    let buf = '';
-    let err = '';
-    let killing = false;
-    p.stderr!.on('data', (d) => {
-      err += d;
-    });
-    p.stdout!.on('data', (d) => {
-      buf += d;
-      const lines = buf.split('\n');
-      buf = lines.pop()!;
-      for (const l of lines) {
-        const [label, n, ids] = l.split(' ');
-        committed.push({ label, ids: ids.split(',').map(Number) });
-        expect(committed.at(-1)!.ids).toHaveLength(Number(n));
-      }
-      if (committed.length >= batches && !killing) {
-        killing = true;
-        // A random few milliseconds later, so the kill lands at an arbitrary point of a transaction.
-        setTimeout(() => p.kill('SIGKILL'), Math.random() * 20);
-      }
-    });
-    p.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') fail(new Error(`child exited with ${code}/${signal} before the kill: ${err}`));
-      else done(committed);
-    });
+  // Each line is one committed batch: "<label> <n> <id,id,…>". The kill lands at an arbitrary point of a transaction.
+  const r = await runChildLines([child, path, String(start)], (lines) => lines.length >= batches, 20);
+  if (!r.killed) throw new Error(`child exited with ${r.code} before the kill: ${r.err}`);
+  return r.lines.map((l) => {
+    const [label, n, ids] = l.split(' ');
+    const committed = { label, ids: ids.split(',').map(Number) };
+    expect(committed.ids).toHaveLength(Number(n));
+    return committed;
   });
 }
 

@@ -1,5 +1,5 @@
 import { type Embedding, type FaceKitError, type FaceKitErrorCode, isFaceKitError, seededRandom } from '@facekit/core';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,4 +141,41 @@ export function usePglite(maxConnections = 4): { readonly url: string; readonly 
       return started(db);
     },
   };
+}
+
+/**
+ * Runs `node <args>` (a child bundled by `useChildBundle`) collecting its stdout lines; once `killWhen(lines)` holds,
+ * SIGKILLs it a random 0…`jitterMs` ms later, so the kill lands at an arbitrary point of its work. Resolves when it
+ * exits, with the complete lines (plus a last unterminated one when it was not killed) and its stderr.
+ */
+export function runChildLines(
+  args: string[],
+  killWhen: (lines: readonly string[]) => boolean = () => false,
+  jitterMs = 15,
+): Promise<{ killed: boolean; code: number | null; lines: string[]; err: string }> {
+  return new Promise((done, fail) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    let buf = '';
+    let err = '';
+    let killing = false;
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
+    p.stdout.on('data', (d) => {
+      buf += d;
+      const parts = buf.split('\n');
+      buf = parts.pop()!;
+      lines.push(...parts);
+      if (!killing && killWhen(lines)) {
+        killing = true;
+        setTimeout(() => p.kill('SIGKILL'), Math.random() * jitterMs);
+      }
+    });
+    p.on('error', fail);
+    p.on('exit', (code, signal) => {
+      const killed = signal === 'SIGKILL';
+      done({ killed, code, lines: killed || !buf ? lines : [...lines, buf], err });
+    });
+  });
 }

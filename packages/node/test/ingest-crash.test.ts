@@ -1,13 +1,10 @@
-// Crash-safe ingest: `enrollImages` in a child process, SIGKILLed at several points and run again, ends with every
-// file's face enrolled exactly once, its ingest record pointing at it.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesVector } from './ingest-crash-child.js';
-import { useChildBundle } from './helpers.js';
+import { runChildLines, useChildBundle } from './helpers.js';
 
 const child = useChildBundle('ingest-crash-child', 'ingest-crash-');
 const data = mkdtempSync(join(tmpdir(), 'facekit-ingest-crash-'));
@@ -25,34 +22,14 @@ afterAll(() => {
 });
 
 /** Runs the child; SIGKILLs it a random moment after it has reported `killAfter` files (or lets it finish). */
-function run(db: string, killAfter?: number): Promise<{ killed: boolean; lines: string[] }> {
-  return new Promise((done, fail) => {
-    const p: ChildProcess = spawn(process.execPath, [child, db, join(data, 'people')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: string[] = [];
-    let buf = '';
-    let err = '';
-    let killing = false;
-    p.stderr!.on('data', (d) => {
-      err += d;
-    });
-    p.stdout!.on('data', (d) => {
-      buf += d;
-      const parts = buf.split('\n');
-      buf = parts.pop()!;
-      lines.push(...parts);
-      if (killAfter !== undefined && !killing && lines.length >= killAfter) {
-        killing = true;
-        setTimeout(() => p.kill('SIGKILL'), Math.random() * 15);
-      }
-    });
-    p.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') done({ killed: true, lines });
-      else if (code === 0) done({ killed: false, lines: [...lines, ...(buf ? [buf] : [])] });
-      else fail(new Error(`child exited with ${code}/${signal}: ${err}`));
-    });
-  });
+async function run(db: string, killAfter?: number): Promise<{ killed: boolean; lines: string[] }> {
+  const r = await runChildLines(
+    [child, db, join(data, 'people')],
+    (lines) => killAfter !== undefined && lines.length >= killAfter,
+    15,
+  );
+  if (!r.killed && r.code !== 0) throw new Error(`child exited with ${r.code}: ${r.err}`);
+  return { killed: r.killed, lines: r.lines };
 }
 
 describe('resumable ingest through SIGKILL', () => {
