@@ -22,7 +22,7 @@ import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
 import { importOptional } from './optional-deps.js';
 import { batchWeights, recordPgWeights, WEIGHTS_META_KEY } from './weights-meta.js';
 import type { PgPoolConfigLike, PgPoolLike } from './peer-types.js';
-import type { ClusteredGallery } from './gallery-clusters.js';
+import type { ClusteredGallery, GalleryClusterStore } from './gallery-clusters.js';
 import { insertRows } from './pg-insert.js';
 import { PgClusterStore } from './pg-clusters.js';
 import { checkItems } from './sqlite-gallery.js';
@@ -442,7 +442,7 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
    * @example
    * await updateGalleryClusters(g.clusterStore(), { threshold: 0.12 });
    */
-  clusterStore(): PgClusterStore {
+  clusterStore(): GalleryClusterStore {
     return new PgClusterStore({
       pool: this.pool,
       table: this.table,
