@@ -9,7 +9,7 @@ import {
   type ModelContext,
 } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { FaceMeshLandmarker } from './facemesh.js';
+import { boxOptions, facesOnBoxes, loadFaceMeshFor, squareInput } from './faceapi-boxes.js';
 import { type Corners, suppress } from './mtcnn-boxes.js';
 
 /**
@@ -107,39 +107,17 @@ export class SsdMobilenetDetector implements Detector {
         `ssd-mobilenet: ${missing ?? 'Output/extra_dim'} missing or misshapen`,
       );
     }
-    let landmarker: Landmarker;
-    try {
-      landmarker = await FaceMeshLandmarker.load(ctx);
-    } catch (cause) {
-      tf.dispose(Object.values(weights));
-      throw cause;
-    }
-    return new SsdMobilenetDetector(weights, landmarker);
+    return new SsdMobilenetDetector(weights, await loadFaceMeshFor(ctx, weights));
   }
 
   /** Raw boxes and scores (before the landmarks), continuous image coordinates, best first. */
   async boxes(image: tf.Tensor3D, options: SsdMobilenetOptions = {}): Promise<Array<{ box: Corners; score: number }>> {
-    const minScore = options.minScore ?? 0.5;
-    const maxFaces = options.maxFaces ?? 20;
-    if (!(minScore >= 0 && minScore <= 1)) throw new FaceKitError('E_CONFIG', 'minScore must be in [0, 1]');
-    if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new FaceKitError('E_CONFIG', 'maxFaces must be ≥ 1');
+    const { minScore, maxFaces } = boxOptions(options);
     assertImageTensor(image);
-    const [height, width] = image.shape;
-    const side = Math.max(height, width);
-    const size = SSD_MOBILENET_INPUT;
-    const { boxes, scores } = tf.tidy(() => {
-      let x = tf.expandDims(tf.cast(image, 'float32'), 0) as tf.Tensor4D;
-      x = tf.pad(x, [
-        [0, 0],
-        [0, side - height],
-        [0, side - width],
-        [0, 0],
-      ]);
-      const pool = Math.floor(side / size);
-      if (pool >= 2) x = tf.avgPool(x, pool, pool, 'valid');
-      x = tf.image.resizeBilinear(x, [size, size]);
-      return this.network(tf.sub(tf.div(x, 127.5), 1));
-    });
+    const side = Math.max(image.shape[0], image.shape[1]);
+    const { boxes, scores } = tf.tidy(() =>
+      this.network(tf.sub(tf.div(squareInput(image, SSD_MOBILENET_INPUT), 127.5), 1)),
+    );
     let b: Float32Array;
     let s: Float32Array;
     try {
@@ -162,20 +140,7 @@ export class SsdMobilenetDetector implements Detector {
   }
 
   async detect(image: tf.Tensor3D, options: SsdMobilenetOptions = {}): Promise<Face[]> {
-    const found = await this.boxes(image, options);
-    const [height, width] = image.shape;
-    const faces: Face[] = [];
-    for (const { box, score } of found) {
-      const x1 = Math.max(0, box[0]);
-      const y1 = Math.max(0, box[1]);
-      const x2 = Math.min(width, box[2]);
-      const y2 = Math.min(height, box[3]);
-      if (x2 - x1 < 1 || y2 - y1 < 1) continue;
-      const face: Face = { box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, score, detector: this.name };
-      const refined = await this.landmarker.refine(image, face);
-      faces.push(refined.five ? { ...face, five: refined.five } : face);
-    }
-    return faces;
+    return facesOnBoxes(image, await this.boxes(image, options), this.landmarker, this.name);
   }
 
   /** 1×1 or 3×3 convolution + folded batch-norm offset + ReLU6. */

@@ -9,7 +9,7 @@ import {
   type ModelContext,
 } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { FaceMeshLandmarker } from './facemesh.js';
+import { boxOptions, facesOnBoxes, loadFaceMeshFor, squareInput } from './faceapi-boxes.js';
 import { type Corners, suppress } from './mtcnn-boxes.js';
 
 /**
@@ -105,43 +105,19 @@ export class TinyFaceDetector implements Detector {
       tf.dispose(Object.values(weights));
       throw new FaceKitError('E_WEIGHTS_FORMAT', `tiny-face: ${bad[0]} is missing or not [${bad[1]}]`);
     }
-    let landmarker: Landmarker;
-    try {
-      landmarker = await FaceMeshLandmarker.load(ctx);
-    } catch (cause) {
-      tf.dispose(Object.values(weights));
-      throw cause;
-    }
-    return new TinyFaceDetector(weights, landmarker);
+    return new TinyFaceDetector(weights, await loadFaceMeshFor(ctx, weights));
   }
 
   /** Raw boxes and scores (before the landmarks), continuous image coordinates, best first. */
   async boxes(image: tf.Tensor3D, options: TinyFaceOptions = {}): Promise<Array<{ box: Corners; score: number }>> {
-    const minScore = options.minScore ?? 0.5;
-    const maxFaces = options.maxFaces ?? 20;
+    const { minScore, maxFaces } = boxOptions(options);
     const size = options.inputSize ?? TINY_FACE_INPUT;
-    if (!(minScore >= 0 && minScore <= 1)) throw new FaceKitError('E_CONFIG', 'minScore must be in [0, 1]');
-    if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new FaceKitError('E_CONFIG', 'maxFaces must be ≥ 1');
     if (!(Number.isInteger(size) && size >= 64 && size % 32 === 0)) {
       throw new FaceKitError('E_CONFIG', `inputSize must be a multiple of 32 ≥ 64, got ${size}`);
     }
     assertImageTensor(image);
-    const [height, width] = image.shape;
-    const side = Math.max(height, width);
-    const out = tf.tidy(() => {
-      let x = tf.expandDims(tf.cast(image, 'float32'), 0) as tf.Tensor4D;
-      x = tf.pad(x, [
-        [0, 0],
-        [0, side - height],
-        [0, side - width],
-        [0, 0],
-      ]);
-      const pool = Math.floor(side / size);
-      if (pool >= 2) x = tf.avgPool(x, pool, pool, 'valid');
-      x = tf.image.resizeBilinear(x, [size, size]);
-      x = tf.div(tf.sub(x, MEAN_RGB), 255);
-      return this.network(x);
-    });
+    const side = Math.max(image.shape[0], image.shape[1]);
+    const out = tf.tidy(() => this.network(tf.div(tf.sub(squareInput(image, size), MEAN_RGB), 255)));
     let raw: Float32Array;
     try {
       raw = (await out.data()) as Float32Array;
@@ -174,24 +150,7 @@ export class TinyFaceDetector implements Detector {
   }
 
   async detect(image: tf.Tensor3D, options: TinyFaceOptions = {}): Promise<Face[]> {
-    const found = await this.boxes(image, options);
-    const [height, width] = image.shape;
-    const faces: Face[] = [];
-    for (const { box, score } of found) {
-      const x1 = Math.max(0, box[0]);
-      const y1 = Math.max(0, box[1]);
-      const x2 = Math.min(width, box[2]);
-      const y2 = Math.min(height, box[3]);
-      if (x2 - x1 < 1 || y2 - y1 < 1) continue;
-      const face: Face = {
-        box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 },
-        score,
-        detector: this.name,
-      };
-      const refined = await this.landmarker.refine(image, face);
-      faces.push(refined.five ? { ...face, five: refined.five } : face);
-    }
-    return faces;
+    return facesOnBoxes(image, await this.boxes(image, options), this.landmarker, this.name);
   }
 
   /** [1, size, size, 3] → [1, size/32, size/32, 25]: per cell, 5 anchors × (tx, ty, tw, th, score logit). */

@@ -1,14 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { bcubed, type Embedding, gaussian, seededRandom, shuffle } from '@facekit/core';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
-import { codeOf } from './helpers.js';
+import { codeOf, usePglite } from './helpers.js';
 import {
   type GalleryClusterStore,
   PgGallery,
@@ -153,27 +150,29 @@ describe('cluster ids in the SQLite gallery', () => {
 });
 
 describe('cluster ids in the PostgreSQL gallery (PGlite over the wire protocol)', () => {
-  let db: PGlite;
-  let server: PGLiteSocketServer;
-  let url: string;
-  beforeAll(async () => {
-    db = await PGlite.create({ extensions: { vector } });
-    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-    await server.start();
-    url = `postgres://postgres@${server.getServerConn()}/postgres`;
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await db?.close();
-  });
+  const pg = usePglite();
 
   it('assigns new faces incrementally, keeps ids across connections, re-clusters on demand', async () => {
-    await scenario(() => PgGallery.connect(url, { embedder: 'toy', dim: 16, maxConnections: 1, table: 'clustered' }));
+    await scenario(() =>
+      PgGallery.connect(pg.url, { embedder: 'toy', dim: 16, maxConnections: 1, table: 'clustered' }),
+    );
   });
 
   it('facekit bench gallery --db measures inserts, HNSW and exact search over the wire', async () => {
     let out = '';
-    const argv = ['bench', 'gallery', '--db', url, '--size', '300', '--queries', '10', '--insert-batch', '7', '--json'];
+    const argv = [
+      'bench',
+      'gallery',
+      '--db',
+      pg.url,
+      '--size',
+      '300',
+      '--queries',
+      '10',
+      '--insert-batch',
+      '7',
+      '--json',
+    ];
     const code = await main(argv, { stdout: (x) => (out += x), stderr: () => undefined, isTTY: false });
     expect(code).toBe(0);
     const r = JSON.parse(out);
@@ -184,11 +183,11 @@ describe('cluster ids in the PostgreSQL gallery (PGlite over the wire protocol)'
     expect(r.near.recallAt1).toBe(1);
     expect(r.random.recallAt1).toBeGreaterThanOrEqual(0);
     // Its own table, refilled: the 300 rows and the 1,000 inserted one by one.
-    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM facekit_bench')).rows[0].n).toBe(1300);
+    expect((await pg.db.query<{ n: number }>('SELECT count(*)::int AS n FROM facekit_bench')).rows[0].n).toBe(1300);
   });
 
   it('a gallery with no face has nothing to cluster', async () => {
-    const g = await PgGallery.connect(url, { maxConnections: 1, table: 'nothing_yet' });
+    const g = await PgGallery.connect(pg.url, { maxConnections: 1, table: 'nothing_yet' });
     expect(await updateGalleryClusters(g.clusterStore(), { threshold })).toMatchObject({ assigned: 0, clusters: 0 });
     await g.close();
   });

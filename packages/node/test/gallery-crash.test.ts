@@ -1,77 +1,33 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteGallery } from '../src/gallery/sqlite-gallery.js';
 import { crashVector } from './gallery-crash-child.js';
+import { runChildLines, useChildBundle } from './helpers.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..', '..');
-// The child is bundled into the repo's ignored .tmp/ so that its external packages resolve from node_modules.
-const work = (() => {
-  mkdirSync(join(repo, '.tmp'), { recursive: true });
-  return mkdtempSync(join(repo, '.tmp', 'gallery-crash-'));
-})();
+const child = useChildBundle('gallery-crash-child', 'gallery-crash-');
 const dbDir = mkdtempSync(join(tmpdir(), 'facekit-crash-'));
-const child = join(work, 'child.mjs');
 
-beforeAll(async () => {
-  await build({
-    entryPoints: [join(here, 'gallery-crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: child,
-    conditions: ['@facekit/source'],
-    external: ['better-sqlite3', 'usearch', 'pg', 'sharp', '@tensorflow/*'],
-    logLevel: 'error',
-  });
-});
 afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
   rmSync(dbDir, { recursive: true, force: true });
 });
 
 /** Runs the child until it has reported `batches` commits (and a little more), then SIGKILLs it. */
-function enrolUntilKilled(
+async function enrolUntilKilled(
   path: string,
   start: number,
   batches: number,
 ): Promise<Array<{ label: string; ids: number[] }>> {
-  return new Promise((done, fail) => {
-    const p: ChildProcess = spawn(process.execPath, [child, path, String(start)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const committed: Array<{ label: string; ids: number[] }> = [];
-    let buf = '';
-    let err = '';
-    let killing = false;
-    p.stderr!.on('data', (d) => {
-      err += d;
-    });
-    p.stdout!.on('data', (d) => {
-      buf += d;
-      const lines = buf.split('\n');
-      buf = lines.pop()!;
-      for (const l of lines) {
-        const [label, n, ids] = l.split(' ');
-        committed.push({ label, ids: ids.split(',').map(Number) });
-        expect(committed.at(-1)!.ids).toHaveLength(Number(n));
-      }
-      if (committed.length >= batches && !killing) {
-        killing = true;
-        // A random few milliseconds later, so the kill lands at an arbitrary point of a transaction.
-        setTimeout(() => p.kill('SIGKILL'), Math.random() * 20);
-      }
-    });
-    p.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') fail(new Error(`child exited with ${code}/${signal} before the kill: ${err}`));
-      else done(committed);
-    });
+  // Each line is one committed batch: "<label> <n> <id,id,…>". The kill lands at an arbitrary point of a transaction.
+  const r = await runChildLines([child, path, String(start)], (lines) => lines.length >= batches, 20);
+  if (!r.killed) throw new Error(`child exited with ${r.code} before the kill: ${r.err}`);
+  return r.lines.map((l) => {
+    const [label, n, ids] = l.split(' ');
+    const committed = { label, ids: ids.split(',').map(Number) };
+    expect(committed.ids).toHaveLength(Number(n));
+    return committed;
   });
 }
 

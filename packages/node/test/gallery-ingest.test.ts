@@ -3,11 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { type EmbedderSpec, FaceKitError, type Representation } from '@facekit/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   embedderIdentity,
   enrollImages,
@@ -19,20 +16,11 @@ import {
   PgGallery,
   SqliteGallery,
 } from '../src/gallery/index.js';
+import { usePglite } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'facekit-ingest-'));
-let db: PGlite;
-let server: PGLiteSocketServer;
-let url: string;
-beforeAll(async () => {
-  db = await PGlite.create({ extensions: { vector } });
-  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-  await server.start();
-  url = `postgres://postgres@${server.getServerConn()}/postgres`;
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.close();
+const pg = usePglite();
+afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -65,7 +53,7 @@ function makeFolder(name: string): string {
 
 const backends: Array<[string, (name: string) => Promise<PersistentGallery>]> = [
   ['SQLite', async (name) => SqliteGallery.open(join(root, `${name}.db`), { ann: false })],
-  ['PostgreSQL (PGlite)', async (name) => PgGallery.connect(url, { maxConnections: 1, table: name, hnsw: false })],
+  ['PostgreSQL (PGlite)', async (name) => PgGallery.connect(pg.url, { maxConnections: 1, table: name, hnsw: false })],
 ];
 
 describe('fingerprints and decisions', () => {

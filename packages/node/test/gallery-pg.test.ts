@@ -1,35 +1,19 @@
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Gallery, vectorDistance } from '@facekit/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, randomEmbeddings } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { codeOf, randomEmbeddings, usePglite } from './helpers.js';
 import { openGallery, PgGallery } from '../src/gallery/index.js';
 
 // A real PostgreSQL wire protocol endpoint on loopback: PGlite (Postgres in WASM) with pgvector behind a socket.
-let db: PGlite;
-let server: PGLiteSocketServer;
-let url: string;
-
-beforeAll(async () => {
-  db = await PGlite.create({ extensions: { vector } });
-  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-  await server.start();
-  url = `postgres://postgres@${server.getServerConn()}/postgres`;
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.close();
-});
+const pg = usePglite();
 
 // PGlite is one session underneath: one connection per pool (the server allows a few, for reconnections).
 const opts = { maxConnections: 1 } as const;
 
 describe('PgGallery over the Postgres wire protocol', () => {
   it('enrols, identifies like the exact in-memory gallery, and persists across connections', async () => {
-    expect(url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    expect(pg.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
     const e = randomEmbeddings(120, 16, 1);
-    const g = await openGallery(url, { ...opts, embedder: 'toy', dim: 16, threshold: 0.6 });
+    const g = await openGallery(pg.url, { ...opts, embedder: 'toy', dim: 16, threshold: 0.6 });
     expect(g).toBeInstanceOf(PgGallery);
     const items = e.slice(0, 100).map((embedding, i) => ({ label: `p${i % 25}`, embedding, source: `f${i}.jpg` }));
     const ids = await g.enrollMany(items);
@@ -60,7 +44,7 @@ describe('PgGallery over the Postgres wire protocol', () => {
     expect(await g.removeId(ids[1])).toBe(false);
     await g.close();
 
-    const h = await PgGallery.connect(url, opts);
+    const h = await PgGallery.connect(pg.url, opts);
     expect(await h.info()).toMatchObject({
       backend: 'postgres',
       embedder: 'toy',
@@ -80,12 +64,12 @@ describe('PgGallery over the Postgres wire protocol', () => {
     const table = 'weights_gallery';
     const stock = randomEmbeddings(2, 8, 7, 'facenet').map((e) => ({ ...e, weights: 'aaaaaaaaaaaa' }));
     const tuned = { ...randomEmbeddings(1, 8, 8, 'facenet')[0], weights: 'bbbbbbbbbbbb' };
-    const g = await PgGallery.connect(url, { ...opts, table });
+    const g = await PgGallery.connect(pg.url, { ...opts, table });
     await g.enroll('ada', stock[0]);
     expect((await g.info()).weights).toBe('aaaaaaaaaaaa');
     expect(await codeOf(g.enroll('bob', tuned))).toBe('E_EMBEDDING_MISMATCH');
     await g.close();
-    const h = await PgGallery.connect(url, { ...opts, table });
+    const h = await PgGallery.connect(pg.url, { ...opts, table });
     expect(await codeOf(h.enroll('bob', tuned))).toBe('E_EMBEDDING_MISMATCH');
     expect(await codeOf(h.identify(tuned))).toBe('E_EMBEDDING_MISMATCH');
     await h.enroll('cy', stock[1]);
@@ -94,7 +78,7 @@ describe('PgGallery over the Postgres wire protocol', () => {
   });
 
   it('refuses other embedders and dimensions and rolls back a bad batch', async () => {
-    const g = await PgGallery.connect(url, { ...opts, table: 'other_gallery' });
+    const g = await PgGallery.connect(pg.url, { ...opts, table: 'other_gallery' });
     await g.enroll('ada', randomEmbeddings(1, 8, 2, 'facenet')[0]);
     expect(await codeOf(g.enroll('bob', randomEmbeddings(1, 8, 3, 'dlib')[0]))).toBe('E_EMBEDDING_MISMATCH');
     expect(await codeOf(g.identify(randomEmbeddings(1, 4, 3, 'facenet')[0]))).toBe('E_EMBEDDING_MISMATCH');
@@ -110,12 +94,12 @@ describe('PgGallery over the Postgres wire protocol', () => {
     ).toBe('E_INPUT');
     expect((await g.info()).size).toBe(1);
     await g.close();
-    expect(await codeOf(PgGallery.connect(url, { ...opts, table: 'other_gallery', embedder: 'dlib' }))).toBe(
+    expect(await codeOf(PgGallery.connect(pg.url, { ...opts, table: 'other_gallery', embedder: 'dlib' }))).toBe(
       'E_EMBEDDING_MISMATCH',
     );
-    expect(await codeOf(PgGallery.connect(url, { ...opts, table: 'Robert"; DROP TABLE x' }))).toBe('E_CONFIG');
+    expect(await codeOf(PgGallery.connect(pg.url, { ...opts, table: 'Robert"; DROP TABLE x' }))).toBe('E_CONFIG');
     // An empty gallery answers unknown.
-    const empty = await PgGallery.connect(url, { ...opts, table: 'empty_gallery' });
+    const empty = await PgGallery.connect(pg.url, { ...opts, table: 'empty_gallery' });
     expect((await empty.identify(good[1])).known).toBe(false);
     await empty.close();
   });

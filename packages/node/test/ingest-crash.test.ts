@@ -1,36 +1,16 @@
-// Crash-safe ingest: `enrollImages` in a child process, SIGKILLed at several points and run again, ends with every
-// file's face enrolled exactly once, its ingest record pointing at it.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesVector } from './ingest-crash-child.js';
+import { runChildLines, useChildBundle } from './helpers.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..', '..');
-const work = (() => {
-  mkdirSync(join(repo, '.tmp'), { recursive: true });
-  return mkdtempSync(join(repo, '.tmp', 'ingest-crash-'));
-})();
+const child = useChildBundle('ingest-crash-child', 'ingest-crash-');
 const data = mkdtempSync(join(tmpdir(), 'facekit-ingest-crash-'));
-const child = join(work, 'child.mjs');
 const FILES = 240;
 
-beforeAll(async () => {
-  await build({
-    entryPoints: [join(here, 'ingest-crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: child,
-    conditions: ['@facekit/source'],
-    external: ['better-sqlite3', 'usearch', 'pg', 'sharp', '@tensorflow/*'],
-    logLevel: 'error',
-  });
+beforeAll(() => {
   for (let i = 0; i < FILES; i++) {
     const person = join(data, 'people', `p${i % 12}`);
     mkdirSync(person, { recursive: true });
@@ -38,39 +18,18 @@ beforeAll(async () => {
   }
 });
 afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
   rmSync(data, { recursive: true, force: true });
 });
 
 /** Runs the child; SIGKILLs it a random moment after it has reported `killAfter` files (or lets it finish). */
-function run(db: string, killAfter?: number): Promise<{ killed: boolean; lines: string[] }> {
-  return new Promise((done, fail) => {
-    const p: ChildProcess = spawn(process.execPath, [child, db, join(data, 'people')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: string[] = [];
-    let buf = '';
-    let err = '';
-    let killing = false;
-    p.stderr!.on('data', (d) => {
-      err += d;
-    });
-    p.stdout!.on('data', (d) => {
-      buf += d;
-      const parts = buf.split('\n');
-      buf = parts.pop()!;
-      lines.push(...parts);
-      if (killAfter !== undefined && !killing && lines.length >= killAfter) {
-        killing = true;
-        setTimeout(() => p.kill('SIGKILL'), Math.random() * 15);
-      }
-    });
-    p.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') done({ killed: true, lines });
-      else if (code === 0) done({ killed: false, lines: [...lines, ...(buf ? [buf] : [])] });
-      else fail(new Error(`child exited with ${code}/${signal}: ${err}`));
-    });
-  });
+async function run(db: string, killAfter?: number): Promise<{ killed: boolean; lines: string[] }> {
+  const r = await runChildLines(
+    [child, db, join(data, 'people')],
+    (lines) => killAfter !== undefined && lines.length >= killAfter,
+    15,
+  );
+  if (!r.killed && r.code !== 0) throw new Error(`child exited with ${r.code}: ${r.err}`);
+  return { killed: r.killed, lines: r.lines };
 }
 
 describe('resumable ingest through SIGKILL', () => {

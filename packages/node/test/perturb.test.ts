@@ -6,13 +6,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { haveShared, lfwDir, lfwImage } from '../../../test/utils.js';
 import { benchLfwRobustness } from '../src/bench/lfw-robustness.js';
-import {
-  assertPerturbParams,
-  DEFAULT_PERTURB,
-  PERTURB_KINDS,
-  perturbImage,
-  seededRandom,
-} from '../src/bench/perturb.js';
+import { seededRandom } from '@facekit/core';
+import { assertPerturbParams, DEFAULT_PERTURB, PERTURB_KINDS, perturbImage } from '../src/bench/perturb.js';
 import { expectCode } from './helpers.js';
 
 describe('perturbation parameters', () => {

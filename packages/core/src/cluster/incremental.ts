@@ -176,6 +176,32 @@ export class ClusterAssignments {
 }
 
 /**
+ * Puts face `id` where `decision` says: into its cluster, or a new one when it has none, after folding the
+ * clusters of `decision.merge` into that cluster; counts each step in `stats`. Returns the face's cluster.
+ *
+ * @example
+ * const cluster = assignFace(assigned, 7, decideCluster(neighbours, 0.12), stats);
+ */
+export function assignFace(
+  assigned: ClusterAssignments,
+  id: number,
+  decision: ClusterDecision,
+  stats: IncrementalClusterStats,
+): number {
+  let cluster = decision.cluster;
+  if (cluster === undefined) {
+    cluster = assigned.newCluster();
+    stats.created++;
+  } else stats.joined++;
+  for (const m of decision.merge) {
+    assigned.merge(m, cluster);
+    stats.merged++;
+  }
+  assigned.assign(id, cluster);
+  return cluster;
+}
+
+/**
  * Counts of one incremental run.
  *
  * @example
@@ -224,17 +250,7 @@ export function clusterIncrementally(
       const neighbours = gallery
         .nearest(embeddings[i], links, metric, true)
         .map((m) => ({ id: m.id, distance: m.distance, cluster: assigned.clusterOf(m.id)! }));
-      const d = decideCluster(neighbours, threshold, bridge);
-      let cluster = d.cluster;
-      if (cluster === undefined) {
-        cluster = assigned.newCluster();
-        stats.created++;
-      } else stats.joined++;
-      for (const m of d.merge) {
-        assigned.merge(m, cluster);
-        stats.merged++;
-      }
-      assigned.assign(i, cluster);
+      assignFace(assigned, i, decideCluster(neighbours, threshold, bridge), stats);
       gallery.enroll('c', embeddings[i], { id: i });
     }
   } finally {

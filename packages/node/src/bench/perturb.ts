@@ -1,4 +1,4 @@
-import { FaceKitError } from '@facekit/core';
+import { FaceKitError, seededRandom } from '@facekit/core';
 import sharp from 'sharp';
 
 /**
@@ -80,23 +80,6 @@ export function assertPerturbParams(p: PerturbParams): void {
     p.bystanderScale > 0.2 && p.bystanderScale <= 2,
     `bystander-scale must be in (0.2, 2], got ${p.bystanderScale}`,
   );
-}
-
-/**
- * A small seeded generator (mulberry32): uniform numbers in [0, 1), the same sequence for the same seed.
- *
- * @example
- * const rng = seededRandom(21); rng(); // 0.…
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

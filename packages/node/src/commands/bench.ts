@@ -214,15 +214,31 @@ function addLfw(bench: Command, io: CliIO): void {
     });
 }
 
-interface SpeedFlags {
+/** The flags `bench speed` and `bench enroll` share. */
+interface ImageBenchFlags {
   images: string;
   limit?: string;
   embedder?: string;
   align?: string;
   flip: boolean;
   workers?: string;
-  facekitOnly?: boolean;
   json?: boolean;
+}
+
+/** The shared flags as the benchmark's options (`--limit` checked before `--workers`). */
+function imageBenchOptions(f: ImageBenchFlags) {
+  return {
+    images: f.images,
+    limit: positiveInt(f.limit, 'limit'),
+    embedder: f.embedder,
+    align: f.align,
+    flip: f.flip,
+    workers: positiveInt(f.workers, 'workers'),
+  };
+}
+
+interface SpeedFlags extends ImageBenchFlags {
+  facekitOnly?: boolean;
   analyze?: boolean;
 }
 
@@ -257,48 +273,36 @@ function addSpeed(bench: Command, io: CliIO): void {
     .option('--analyze', 'time analyze() with all actions against face-api age/gender/expressions (faces/s)')
     .action(async (f: SpeedFlags) => {
       const bars = { facekit: progress(io, 'facekit'), 'face-api': progress(io, 'face-api') };
+      const stopBars = () => {
+        bars.facekit.stop();
+        bars['face-api'].stop();
+      };
       try {
-        if (f.analyze) {
-          const r = await benchAnalyzeSpeed({
-            images: f.images,
-            limit: positiveInt(f.limit, 'limit'),
-            workers: positiveInt(f.workers, 'workers'),
-            facekitOnly: f.facekitOnly,
-            onProgress: (phase, d, t) => bars[phase].update(d, t),
-          });
-          bars.facekit.stop();
-          bars['face-api'].stop();
-          io.stdout(f.json ? `${JSON.stringify(r)}\n` : analyzeSpeedText(r));
-          return;
-        }
-        const report = await benchSpeed({
-          images: f.images,
-          limit: positiveInt(f.limit, 'limit'),
-          embedder: f.embedder,
-          align: f.align,
-          flip: f.flip,
-          workers: positiveInt(f.workers, 'workers'),
+        const options = imageBenchOptions(f);
+        const common = {
           facekitOnly: f.facekitOnly,
-          onProgress: (phase, d, t) => bars[phase].update(d, t),
-        });
-        bars.facekit.stop();
-        bars['face-api'].stop();
-        io.stdout(f.json ? `${JSON.stringify(report)}\n` : speedText(report));
+          onProgress: (phase: 'facekit' | 'face-api', d: number, t: number) => bars[phase].update(d, t),
+        };
+        let text: string;
+        if (f.analyze) {
+          // analyze() runs every action with its own models: the embedder, aligner and flip flags do not apply.
+          const r = await benchAnalyzeSpeed({
+            images: options.images,
+            limit: options.limit,
+            workers: options.workers,
+            ...common,
+          });
+          text = f.json ? `${JSON.stringify(r)}\n` : analyzeSpeedText(r);
+        } else {
+          const r = await benchSpeed({ ...options, ...common });
+          text = f.json ? `${JSON.stringify(r)}\n` : speedText(r);
+        }
+        stopBars();
+        io.stdout(text);
       } finally {
-        bars.facekit.stop();
-        bars['face-api'].stop();
+        stopBars();
       }
     });
-}
-
-interface EnrollBenchFlags {
-  images: string;
-  limit?: string;
-  embedder?: string;
-  align?: string;
-  flip: boolean;
-  workers?: string;
-  json?: boolean;
 }
 
 function enrollText(r: EnrollBenchReport): string {
@@ -323,16 +327,11 @@ function addEnroll(bench: Command, io: CliIO): void {
     .option('--no-flip', 'no test-time flip augmentation')
     .option('--workers <n>', 'workers of the all-cores run (default: one per core)')
     .option('--json', 'print one JSON object on stdout')
-    .action(async (f: EnrollBenchFlags) => {
+    .action(async (f: ImageBenchFlags) => {
       const bars = new Map<string, ReturnType<typeof progress>>();
       try {
         const report = await benchEnroll({
-          images: f.images,
-          limit: positiveInt(f.limit, 'limit'),
-          embedder: f.embedder,
-          align: f.align,
-          flip: f.flip,
-          workers: positiveInt(f.workers, 'workers'),
+          ...imageBenchOptions(f),
           onProgress: (phase, d, t) => {
             const bar = bars.get(phase) ?? progress(io, `enrolling, ${phase}`);
             bars.set(phase, bar);

@@ -1,4 +1,5 @@
-import { FaceKitError, gaussian, seededRandom } from '@facekit/core';
+import { FaceKitError, seededRandom } from '@facekit/core';
+import { nearProbe, randomUnit } from './bench-vectors.js';
 import { importOptional } from './optional-deps.js';
 import { PgGallery } from './pg-gallery.js';
 
@@ -70,20 +71,6 @@ export interface BenchPgResult {
 }
 
 const TX_ROWS = 10_000;
-/** Per-coordinate noise of the near queries, as in `benchGallery`. */
-const NEAR_NOISE = 0.06;
-
-function randomUnit(rand: () => number, dim: number): Float32Array {
-  const v = new Float32Array(dim);
-  let s = 0;
-  for (let i = 0; i < dim; i++) {
-    v[i] = gaussian(rand);
-    s += v[i] * v[i];
-  }
-  const n = Math.sqrt(s);
-  for (let i = 0; i < dim; i++) v[i] /= n;
-  return v;
-}
 
 /**
  * `facekit bench gallery --db postgres://… --size N`: enrols N seeded random unit vectors (Gaussian coordinates,
@@ -162,11 +149,7 @@ export async function benchPgGallery(options: BenchPgOptions): Promise<BenchPgRe
       }
     }
     const randomQueries = Array.from({ length: nq }, () => ({ vector: randomUnit(rand, dim), embedder }));
-    const nearQueries = kept.map((base) => {
-      const v = new Float32Array(dim);
-      for (let j = 0; j < dim; j++) v[j] = base[j] + NEAR_NOISE * gaussian(rand);
-      return { vector: v, embedder };
-    });
+    const nearQueries = kept.map((base) => ({ vector: nearProbe(base, rand), embedder }));
     const measure = async (name: string, qs: typeof randomQueries): Promise<PgQueryStats> => {
       let t0 = performance.now();
       const approx = [];

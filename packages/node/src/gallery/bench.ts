@@ -1,13 +1,13 @@
 import {
   DEFAULT_ANN_CANDIDATES,
   Gallery,
-  gaussian,
   type PqIndexOptions,
   pqIndexFactory,
   seededRandom,
   type VectorIndex,
   type VectorIndexFactory,
 } from '@facekit/core';
+import { nearProbe, randomUnit } from './bench-vectors.js';
 import { type UsearchOptions, USEARCH_DEFAULTS, usearchIndexFactory } from './usearch-index.js';
 
 /**
@@ -90,20 +90,6 @@ export interface BenchGalleryResult {
 }
 
 const CHUNK = 10_000;
-/** Per-coordinate noise of the 'near' queries: |noise| ≈ 0.06·√128 ≈ 0.68, cosine ≈ 0.83 to the source. */
-const NEAR_NOISE = 0.06;
-
-function randomUnit(rand: () => number, dim: number): Float32Array {
-  const v = new Float32Array(dim);
-  let s = 0;
-  for (let i = 0; i < dim; i++) {
-    v[i] = gaussian(rand);
-    s += v[i] * v[i];
-  }
-  const n = Math.sqrt(s);
-  for (let i = 0; i < dim; i++) v[i] /= n;
-  return v;
-}
 
 /** The factory and filled-in parameters of the index to measure. */
 function annIndex(options: BenchAnnOptions): { factory: VectorIndexFactory; params: Record<string, number | string> } {
@@ -154,9 +140,7 @@ export async function benchGallery(options: BenchGalleryOptions): Promise<BenchG
   // A probe of an enrolled person: an enrolled vector plus noise (cosine ≈ 0.83 to it), like a new photo.
   const near = Array.from({ length: nq }, () => {
     const base = gallery.embeddingOf(Math.floor(rand() * size))!.vector;
-    const v = new Float32Array(dim);
-    for (let j = 0; j < dim; j++) v[j] = base[j] + NEAR_NOISE * gaussian(rand);
-    return { vector: v, embedder };
+    return { vector: nearProbe(base, rand), embedder };
   });
 
   // Exact: a few single queries for latency, then all of them in one batch (also the ground truth).

@@ -1,4 +1,5 @@
 import {
+  assignFace,
   type BridgePolicy,
   ClusterAssignments,
   type ClusterMethod,
@@ -193,17 +194,8 @@ export async function updateGalleryClusters(
         throwIfAborted(options.signal);
         const neighbours = await clusteredNeighbours(store, face, assigned, links, threshold, size);
         const d = decideCluster(neighbours, threshold, bridge);
-        let cluster = d.cluster;
-        if (cluster === undefined) {
-          cluster = assigned.newCluster();
-          stats.created++;
-        } else stats.joined++;
-        for (const from of d.merge) {
-          assigned.merge(from, cluster);
-          merges.push([from, cluster]);
-          stats.merged++;
-        }
-        assigned.assign(face.id, cluster);
+        const cluster = assignFace(assigned, face.id, d, stats);
+        for (const from of d.merge) merges.push([from, cluster]);
         pending.push(face.id);
         done++;
         if (pending.length >= chunk) {

@@ -14,10 +14,7 @@ export * from './synthetic-faces.js';
 export * from './images.js';
 export * from './ingest.js';
 export * from './peer-types.js';
-export * from './pg-clusters.js';
 export * from './pg-gallery.js';
-export * from './pg-insert.js';
-export * from './sqlite-clusters.js';
 export * from './sqlite-gallery.js';
 export * from './usearch-index.js';
 

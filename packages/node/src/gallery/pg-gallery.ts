@@ -22,7 +22,7 @@ import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
 import { importOptional } from './optional-deps.js';
 import { batchWeights, recordPgWeights, WEIGHTS_META_KEY } from './weights-meta.js';
 import type { PgPoolConfigLike, PgPoolLike } from './peer-types.js';
-import type { ClusteredGallery } from './gallery-clusters.js';
+import type { ClusteredGallery, GalleryClusterStore } from './gallery-clusters.js';
 import { insertRows } from './pg-insert.js';
 import { PgClusterStore } from './pg-clusters.js';
 import { checkItems } from './sqlite-gallery.js';
@@ -183,6 +183,46 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
     if (this.options.hnsw ?? true) await this.createHnsw(client);
   }
 
+  /**
+   * Runs `work` in one transaction on one pooled connection: committed when it returns, rolled back when it throws
+   * (a non-FaceKitError becomes E_IO, "enrolment not saved").
+   */
+  private async enrolmentTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof FaceKitError) throw e;
+      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Checks that a batch was embedded with one set of weights and records that fingerprint in `<table>_meta` (first
+   * writer wins), inside the caller's transaction; returns the batch's fingerprint.
+   */
+  private async recordBatchWeights(client: pg.PoolClient, items: readonly EnrollItem[]): Promise<string | undefined> {
+    const where = `table ${this.table}`;
+    const weights = batchWeights(
+      items.map((it) => it.embedding),
+      where,
+    );
+    await recordPgWeights(
+      (q, v) => client.query(q, v),
+      `${this.table}_meta`,
+      items[0].embedding.embedder,
+      weights,
+      where,
+    );
+    return weights;
+  }
+
   private async createHnsw(client: pg.PoolClient | pg.Pool): Promise<void> {
     const ops = this.meta.metric === 'euclidean' ? 'vector_l2_ops' : 'vector_cosine_ops';
     await client.query(`CREATE INDEX IF NOT EXISTS ${this.table}_hnsw ON ${this.table} USING hnsw (embedding ${ops})`);
@@ -240,33 +280,15 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
     if (items.length === 0) return [];
     checkItems(items, this.checker());
     const { embedder, vector } = items[0].embedding;
-    const weights = batchWeights(
-      items.map((it) => it.embedding),
-      `table ${this.table}`,
-    );
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    let weights: string | undefined;
+    const ids = await this.enrolmentTransaction(async (client) => {
       await this.ensureTable(client, embedder, vector.length);
-      await recordPgWeights(
-        (q, v) => client.query(q, v),
-        `${this.table}_meta`,
-        embedder,
-        weights,
-        `table ${this.table}`,
-      );
-      const ids = await insertRows(client, this.table, items, this.options.insertBatch);
-      await client.query('COMMIT');
-      this.tableReady = true;
-      this.meta = { ...this.meta, embedder, dim: vector.length, weights: this.meta.weights ?? weights };
-      return ids;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (e instanceof FaceKitError) throw e;
-      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
-    } finally {
-      client.release();
-    }
+      weights = await this.recordBatchWeights(client, items);
+      return insertRows(client, this.table, items, this.options.insertBatch);
+    });
+    this.tableReady = true;
+    this.meta = { ...this.meta, embedder, dim: vector.length, weights: this.meta.weights ?? weights };
+    return ids;
   }
 
   async remove(label: string): Promise<number> {
@@ -367,24 +389,12 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
   async commitIngest(entries: readonly IngestEntry[]): Promise<number[][]> {
     const items = entries.flatMap((e) => e.faces ?? []);
     if (items.length > 0) checkItems(items, this.checker());
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const written = await this.enrolmentTransaction(async (client) => {
       await this.ensureIngestTable(client);
       if (items.length > 0) {
         const { embedder } = items[0].embedding;
         await this.ensureTable(client, embedder, items[0].embedding.vector.length);
-        const weights = batchWeights(
-          items.map((it) => it.embedding),
-          `table ${this.table}`,
-        );
-        await recordPgWeights(
-          (q, v) => client.query(q, v),
-          `${this.table}_meta`,
-          embedder,
-          weights,
-          `table ${this.table}`,
-        );
+        const weights = await this.recordBatchWeights(client, items);
         this.meta = { ...this.meta, weights: this.meta.weights ?? weights };
       }
       const out: number[][] = [];
@@ -417,19 +427,13 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
         );
         out.push(ids);
       }
-      await client.query('COMMIT');
-      if (items.length > 0) {
-        this.tableReady = true;
-        this.meta = { ...this.meta, embedder: items[0].embedding.embedder, dim: items[0].embedding.vector.length };
-      }
       return out;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (e instanceof FaceKitError) throw e;
-      throw new FaceKitError('E_IO', `enrolment not saved: ${(e as Error).message}`, { cause: e });
-    } finally {
-      client.release();
+    });
+    if (items.length > 0) {
+      this.tableReady = true;
+      this.meta = { ...this.meta, embedder: items[0].embedding.embedder, dim: items[0].embedding.vector.length };
     }
+    return written;
   }
 
   /**
@@ -438,7 +442,7 @@ export class PgGallery implements PersistentGallery, IngestStore, ClusteredGalle
    * @example
    * await updateGalleryClusters(g.clusterStore(), { threshold: 0.12 });
    */
-  clusterStore(): PgClusterStore {
+  clusterStore(): GalleryClusterStore {
     return new PgClusterStore({
       pool: this.pool,
       table: this.table,

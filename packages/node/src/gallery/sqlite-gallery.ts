@@ -20,7 +20,7 @@ import {
 } from './backend.js';
 import type { IngestEntry, IngestStore, StoredIngestRecord } from './ingest.js';
 import { batchWeights, WEIGHTS_META_KEY } from './weights-meta.js';
-import type { ClusteredGallery } from './gallery-clusters.js';
+import type { ClusteredGallery, GalleryClusterStore } from './gallery-clusters.js';
 import { importOptional } from './optional-deps.js';
 import { SqliteClusterStore } from './sqlite-clusters.js';
 
@@ -316,7 +316,7 @@ export class SqliteGallery implements PersistentGallery, IngestStore, ClusteredG
    * @example
    * await updateGalleryClusters(g.clusterStore(), { threshold: 0.12 });
    */
-  clusterStore(): SqliteClusterStore {
+  clusterStore(): GalleryClusterStore {
     return new SqliteClusterStore(this.db, this.gallery);
   }
 
