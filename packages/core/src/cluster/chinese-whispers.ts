@@ -1,4 +1,4 @@
-import { FaceKitError } from '../errors.js';
+import { FaceKitError, throwIfAborted } from '../errors.js';
 import type { DistanceMatrix } from './distance-matrix.js';
 import { seededRandom, shuffle } from './rng.js';
 
@@ -29,31 +29,71 @@ export function chineseWhispers(D: DistanceMatrix, options: ChineseWhispersOptio
   const { threshold, maxIter = 50, seed = 1, weighted = false } = options;
   if (!(threshold >= 0)) throw new FaceKitError('E_CONFIG', `threshold must be ≥ 0, got ${threshold}`);
   const n = D.n;
-  const nbrs: number[][] = Array.from({ length: n }, () => []);
-  const wts: number[][] = Array.from({ length: n }, () => []);
+  // The linked graph in compressed rows, each row ascending (as the kNN-graph path builds it).
+  const offsets = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
+    for (let j = 0; j < n; j++) if (j !== i && D.data[i * n + j] <= threshold) offsets[i + 1]++;
+  }
+  for (let i = 0; i < n; i++) offsets[i + 1] += offsets[i];
+  const targets = new Int32Array(offsets[n]);
+  const weights = weighted ? new Float64Array(offsets[n]) : undefined;
+  for (let i = 0, e = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
       const dij = D.data[i * n + j];
-      if (dij > threshold) continue;
-      const w = weighted ? Math.max(1e-6, 1 - dij / Math.max(threshold, 1e-12)) : 1;
-      nbrs[i].push(j);
-      wts[i].push(w);
-      nbrs[j].push(i);
-      wts[j].push(w);
+      if (j === i || dij > threshold) continue;
+      if (weights) weights[e] = Math.max(1e-6, 1 - dij / Math.max(threshold, 1e-12));
+      targets[e++] = j;
     }
   }
+  return whisperLabels({ offsets, targets, weights }, { maxIter, seed });
+}
+
+/**
+ * A linked graph in compressed rows: the neighbours of item i are `targets[offsets[i] .. offsets[i + 1])`, with
+ * optional edge weights (1 each without).
+ *
+ * @example
+ * const g: LinkedGraph = { offsets: Int32Array.of(0, 1, 2), targets: Int32Array.of(1, 0) }; // two linked items
+ */
+export interface LinkedGraph {
+  offsets: Int32Array;
+  targets: Int32Array;
+  weights?: Float64Array;
+}
+
+/**
+ * The label propagation of Chinese whispers on a linked graph, shared by the full-matrix and kNN-graph paths: every
+ * item starts in its own class; in a seeded random order each takes the class of largest weight among its
+ * neighbours (ties: the smallest label), until no label changes or `maxIter` passes. Labels 0..c−1 by first
+ * appearance.
+ *
+ * @example
+ * const labels = whisperLabels({ offsets, targets }, { maxIter: 50, seed: 1 });
+ */
+export function whisperLabels(
+  graph: LinkedGraph,
+  options: {
+    maxIter: number;
+    seed: number;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+  },
+): Int32Array {
+  const { offsets, targets, weights } = graph;
+  const n = offsets.length - 1;
   const label = Int32Array.from({ length: n }, (_, i) => i);
-  const rand = seededRandom(seed);
+  const rand = seededRandom(options.seed);
   const order = Array.from({ length: n }, (_, i) => i);
   const score = new Map<number, number>();
-  for (let it = 0; it < maxIter; it++) {
+  for (let it = 0; it < options.maxIter; it++) {
+    throwIfAborted(options.signal);
     let changed = 0;
     for (const i of shuffle(order, rand)) {
-      if (nbrs[i].length === 0) continue;
+      if (offsets[i] === offsets[i + 1]) continue;
       score.clear();
-      for (let e = 0; e < nbrs[i].length; e++) {
-        const l = label[nbrs[i][e]];
-        score.set(l, (score.get(l) ?? 0) + wts[i][e]);
+      for (let e = offsets[i]; e < offsets[i + 1]; e++) {
+        const l = label[targets[e]];
+        score.set(l, (score.get(l) ?? 0) + (weights ? weights[e] : 1));
       }
       let best = label[i];
       let bs = -1;
@@ -68,9 +108,19 @@ export function chineseWhispers(D: DistanceMatrix, options: ChineseWhispersOptio
         changed++;
       }
     }
+    options.onProgress?.(it + 1, options.maxIter);
     if (changed === 0) break;
   }
-  // Relabel 0..c−1 in order of first appearance.
+  return relabelByFirstAppearance(label);
+}
+
+/**
+ * Labels renumbered 0..c−1 in order of first appearance.
+ *
+ * @example
+ * relabelByFirstAppearance(Int32Array.of(7, 7, 2)); // Int32Array [0, 0, 1]
+ */
+export function relabelByFirstAppearance(label: Int32Array): Int32Array {
   const ids = new Map<number, number>();
   return label.map((l) => {
     if (!ids.has(l)) ids.set(l, ids.size);

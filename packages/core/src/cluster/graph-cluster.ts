@@ -1,6 +1,6 @@
 import { FaceKitError, throwIfAborted } from '../errors.js';
 import type { KnnGraph, LongWorkOptions } from './knn-graph.js';
-import { seededRandom, shuffle } from './rng.js';
+import { relabelByFirstAppearance, whisperLabels } from './chinese-whispers.js';
 
 /**
  * How `clusterKnnGraph` turns the linked kNN graph into clusters.
@@ -72,15 +72,6 @@ export function linkedAdjacency(graph: KnnGraph, threshold: number): { offsets: 
   return { offsets, targets };
 }
 
-/** Labels 0..c−1 in order of first appearance. */
-function compact(label: Int32Array): Int32Array {
-  const ids = new Map<number, number>();
-  return label.map((l) => {
-    if (!ids.has(l)) ids.set(l, ids.size);
-    return ids.get(l)!;
-  });
-}
-
 /**
  * Clusters a kNN graph: neighbours at distance ≤ threshold are linked, then Chinese whispers (Biemann 2006, as
  * `chineseWhispers` on the full matrix) or connected components label the linked graph. An item with no linked
@@ -99,8 +90,8 @@ export function clusterKnnGraph(graph: KnnGraph, options: GraphClusterOptions): 
   throwIfAborted(options.signal);
   const n = graph.n;
   const { offsets, targets } = linkedAdjacency(graph, threshold);
-  const label = Int32Array.from({ length: n }, (_, i) => i);
   if (method === 'components') {
+    const label = Int32Array.from({ length: n }, (_, i) => i);
     const find = (x: number): number => {
       while (label[x] !== x) {
         label[x] = label[label[x]];
@@ -116,38 +107,9 @@ export function clusterKnnGraph(graph: KnnGraph, options: GraphClusterOptions): 
       }
     }
     for (let i = 0; i < n; i++) label[i] = find(i);
-    return compact(label);
+    return relabelByFirstAppearance(label);
   }
-  const rand = seededRandom(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  const score = new Map<number, number>();
-  for (let it = 0; it < maxIter; it++) {
-    throwIfAborted(options.signal);
-    let changed = 0;
-    for (const i of shuffle(order, rand)) {
-      if (offsets[i] === offsets[i + 1]) continue;
-      score.clear();
-      for (let e = offsets[i]; e < offsets[i + 1]; e++) {
-        const l = label[targets[e]];
-        score.set(l, (score.get(l) ?? 0) + 1);
-      }
-      let best = label[i];
-      let bs = -1;
-      for (const [l, s] of score) {
-        if (s > bs || (s === bs && l < best)) {
-          bs = s;
-          best = l;
-        }
-      }
-      if (best !== label[i]) {
-        label[i] = best;
-        changed++;
-      }
-    }
-    options.onProgress?.(it + 1, maxIter);
-    if (changed === 0) break;
-  }
-  return compact(label);
+  return whisperLabels({ offsets, targets }, { maxIter, seed, signal: options.signal, onProgress: options.onProgress });
 }
 
 /**
@@ -233,5 +195,5 @@ export function mergeByAverageLinkage(
     size[a] += size[b];
     for (let t = 0; t < dim; t++) sums[a * dim + t] += sums[b * dim + t];
   }
-  return compact(labels.map((l) => find(l)));
+  return relabelByFirstAppearance(labels.map((l) => find(l)));
 }
