@@ -74,13 +74,41 @@ export function vectorDistance(a: ArrayLike<number>, b: ArrayLike<number>, metri
       return Math.sqrt(s);
     }
     case 'squared-l2':
-      // ||â - b̂||² = 2 − 2·cos for unit vectors; clamp the float noise below zero.
-      return Math.max(0, 2 - 2 * cosineSimilarity(a, b));
     case 'euclidean-l2':
-      return Math.sqrt(Math.max(0, 2 - 2 * cosineSimilarity(a, b)));
+      // ||â − b̂||² = 2 − 2·cos for unit vectors.
+      return unitDistanceFromCosine(metric, cosineSimilarity(a, b));
     default:
       throw new FaceKitError('E_CONFIG', `unknown metric '${String(metric)}'; use one of ${METRICS.join(', ')}`);
   }
+}
+
+/**
+ * A cosine-family distance from the cosine similarity of two vectors (the dot product of unit vectors): one place for
+ * the identities cosine = 1 − s, squared-l2 = 2 − 2s, euclidean-l2 = √(2 − 2s). 'euclidean' needs the norms too.
+ *
+ * @example
+ * unitDistanceFromCosine('euclidean-l2', 0.5); // 1
+ */
+export function unitDistanceFromCosine(metric: Exclude<MetricName, 'euclidean'>, similarity: number): number {
+  switch (metric) {
+    case 'cosine':
+      return 1 - similarity;
+    case 'squared-l2':
+      // Clamp the float noise below zero.
+      return Math.max(0, 2 - 2 * similarity);
+    default:
+      return Math.sqrt(Math.max(0, 2 - 2 * similarity));
+  }
+}
+
+/**
+ * The inverse of `unitDistanceFromCosine`: a cosine-family distance as a cosine distance (1 − similarity).
+ *
+ * @example
+ * cosineDistanceOf('euclidean-l2', 1); // 0.5
+ */
+export function cosineDistanceOf(metric: Exclude<MetricName, 'euclidean'>, distance: number): number {
+  return metric === 'cosine' ? distance : metric === 'squared-l2' ? distance / 2 : (distance * distance) / 2;
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bcubed,
   chineseWhispers,
+  type ClusterOptions,
   clusterEmbeddings,
   clusterKnnGraph,
   type Embedding,
@@ -10,6 +11,8 @@ import {
   gaussian,
   ivfKnn,
   kmeans,
+  KNN_GRAPH_MERGE_SCALE,
+  KNN_GRAPH_THRESHOLD_SCALE,
   MAX_PAIRWISE_ITEMS,
   mergeByAverageLinkage,
   packVectors,
@@ -148,6 +151,33 @@ describe('clustering a kNN graph', () => {
     expect(partition(tight).length).toBeGreaterThan(40);
     expect(bcubed(merged, truth).f1).toBeGreaterThan(bcubed(tight, truth).f1);
     expect(bcubed(merged, truth).precision).toBe(1);
+  });
+
+  it('clusterEmbeddings merges on the kNN graph by default: the merge threshold in the metric, false turns it off', () => {
+    const { vectors, truth } = people(40, () => 12, 32, 0.5, 6);
+    const embeddings: Embedding[] = vectors.map((vector) => ({ vector, embedder: 'toy' }));
+    const run = (options: Partial<ClusterOptions>) =>
+      clusterEmbeddings(embeddings, { method: 'chinese-whispers', graph: 'exact-knn', ...options }).labels;
+    const alone = run({ threshold: 0.1, mergeThreshold: false });
+    const merged = run({ threshold: 0.1, mergeThreshold: 0.35 });
+    expect(bcubed(merged, truth).recall).toBeGreaterThan(bcubed(alone, truth).recall + 0.1);
+    expect(bcubed(merged, truth).precision).toBe(1);
+    // The default merges at threshold × (KNN_GRAPH_MERGE_SCALE / KNN_GRAPH_THRESHOLD_SCALE), squared for cosine.
+    const ratio = KNN_GRAPH_MERGE_SCALE / KNN_GRAPH_THRESHOLD_SCALE;
+    expect(partition(run({ threshold: 0.3 }))).toEqual(
+      partition(run({ threshold: 0.3, mergeThreshold: 0.3 * ratio ** 2 })),
+    );
+    const l2 = Math.sqrt(2 * 0.3);
+    const byL2 = run({ threshold: l2, metric: 'euclidean-l2' });
+    expect(partition(byL2)).toEqual(
+      partition(run({ threshold: l2, metric: 'euclidean-l2', mergeThreshold: l2 * ratio })),
+    );
+    expect(partition(byL2)).toEqual(partition(run({ threshold: 0.3 })));
+    // Raw euclidean vectors have no average cosine: no merge.
+    expect(partition(run({ threshold: 0.5, metric: 'euclidean' }))).toEqual(
+      partition(run({ threshold: 0.5, metric: 'euclidean', mergeThreshold: false })),
+    );
+    expect(codeOf(() => run({ threshold: 0.1, mergeThreshold: -1 }))).toBe('E_CONFIG');
   });
 
   it('refuses a negative threshold and an unknown method', () => {

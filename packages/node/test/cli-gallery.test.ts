@@ -166,7 +166,15 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('gallery CLI on LFW (3 people)', () =>
     expect(b.code, b.err).toBe(0);
     expect(b.out).toMatch(/^LFW people with ≥ N images: 3 people, 9 images \(0 not embedded\), dlib-resnet34/);
     expect(b.out).toMatch(/^agglomerative +3 clusters, BCubed P 1\.0000 R 1\.0000 F1 1\.0000, threshold /m);
-    expect(b.out).toMatch(/^kmeans +3 clusters, .* F1 1\.0000 \(k = people\)$/m);
+    expect(b.out).toMatch(/^kmeans +3 clusters, .* F1 1\.0000 \(k = people\), [\d.]+ s, peak RSS \d+ MiB$/m);
+    const bj = JSON.parse(
+      (await cli('bench', 'cluster', '--data', lfw, '--min-images', '3', '--method', 'agglomerative', '--json')).out,
+    );
+    expect(bj.size).toBe(9);
+    expect(bj.results).toHaveLength(1);
+    expect(bj.results[0]).toMatchObject({ method: 'agglomerative', graph: 'full', clusters: 3, f1: 1 });
+    expect(bj.results[0].seconds).toBeGreaterThanOrEqual(0);
+    expect(bj.results[0].peakRssMiB).toBeGreaterThan(0);
     const km = await cli('cluster', photos, '--method', 'kmeans', '--k', '3');
     expect(km.out).toMatch(/^3 cluster\(s\) of 9 image\(s\), kmeans$/m);
   }, 120_000);

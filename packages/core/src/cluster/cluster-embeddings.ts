@@ -1,12 +1,12 @@
 import { FaceKitError } from '../errors.js';
-import { assertMetric, l2Normalize, type MetricName } from '../metrics.js';
+import { assertMetric, cosineDistanceOf, l2Normalize, type MetricName } from '../metrics.js';
 import type { EmbedderSpec } from '../registry.js';
 import type { Embedding } from '../types.js';
 import { agglomerative, type Linkage } from './agglomerative.js';
 import { chineseWhispers } from './chinese-whispers.js';
 import { pairwiseDistances } from './distance-matrix.js';
-import { clusterKnnGraph } from './graph-cluster.js';
-import { exactKnn, ivfKnn, type KnnGraph, type LongWorkOptions, packVectors } from './knn-graph.js';
+import { clusterKnnGraph, mergeByAverageLinkage } from './graph-cluster.js';
+import { exactKnn, ivfKnn, type KnnGraph, type LongWorkOptions, type PackedVectors, packVectors } from './knn-graph.js';
 import { kmeans } from './kmeans.js';
 import { silhouette } from './silhouette.js';
 
@@ -45,6 +45,19 @@ export const CLUSTER_THRESHOLD_SCALE: Readonly<Record<'agglomerative' | 'chinese
  * const linkAt = KNN_GRAPH_THRESHOLD_SCALE * defaultThreshold(spec, 'euclidean');
  */
 export const KNN_GRAPH_THRESHOLD_SCALE = Math.sqrt(0.55);
+
+/**
+ * On a kNN graph, Chinese whispers is followed by average-linkage merging (`mergeByAverageLinkage`) of the clusters
+ * an edge joins, up to this share of the verification threshold in plain-distance units: √0.65, i.e. 0.65 × the
+ * cosine threshold (as an average cosine distance). Chosen together with `KNN_GRAPH_THRESHOLD_SCALE` on half A of
+ * the LFW people (the same protocol: link shares 0.50 / 0.55 / 0.60 × merge shares 0.60 / 0.65 / 0.70 of the cosine
+ * threshold, best BCubed F1 0.951 at 0.55 / 0.65, against 0.942 without the merge); half B and all of LFW in
+ * docs/guide/scaling.md.
+ *
+ * @example
+ * const mergeAt = KNN_GRAPH_MERGE_SCALE ** 2 * defaultThreshold(spec, 'cosine'); // an average cosine distance
+ */
+export const KNN_GRAPH_MERGE_SCALE = Math.sqrt(0.65);
 
 /**
  * The default linking threshold for clustering an embedder's embeddings, or undefined when the embedder has no
@@ -127,6 +140,13 @@ export interface ClusterOptions extends LongWorkOptions {
    * run Chinese whispers (agglomerative needs the matrix).
    */
   graph?: ClusterGraph;
+  /**
+   * On a kNN graph: clusters an edge joins are then merged while their average pairwise distance is ≤ this (same
+   * units as `threshold`; average linkage over cosine distances, so cosine-family metrics only). Default:
+   * `threshold` × the ratio of `KNN_GRAPH_MERGE_SCALE` to `KNN_GRAPH_THRESHOLD_SCALE` (as distances of the metric);
+   * `false`: no merge, Chinese whispers alone.
+   */
+  mergeThreshold?: number | false;
 }
 
 /**
@@ -229,16 +249,7 @@ export function clusterEmbeddings(embeddings: readonly Embedding[], options: Clu
   }
   const graph = chooseGraph(options.graph ?? 'auto', n);
   if (graph !== 'full') {
-    const points = packVectors(vectors, metric);
-    const knnOptions = { k: GRAPH_K, seed: options.seed, signal: options.signal };
-    // Progress: the graph is most of the work; Chinese whispers' passes are the rest.
-    const onGraph = (d: number, t: number) => options.onProgress?.(Math.round((0.9 * d * n) / t), n);
-    const g: KnnGraph =
-      graph === 'exact-knn'
-        ? exactKnn(points, { ...knnOptions, onProgress: onGraph })
-        : ivfKnn(points, { ...knnOptions, onProgress: onGraph });
-    const labels = clusterKnnGraph(g, { threshold: options.threshold, seed: options.seed, signal: options.signal });
-    options.onProgress?.(n, n);
+    const labels = clusterOnKnnGraph(packVectors(vectors, metric), { ...options, graph, threshold: options.threshold });
     return { ...bySize(labels), method, graph };
   }
   const D = pairwiseDistances(vectors, metric);
@@ -250,6 +261,47 @@ export function clusterEmbeddings(embeddings: readonly Embedding[], options: Clu
     };
   }
   return { ...bySize(chineseWhispers(D, { threshold: options.threshold, seed: options.seed })), method, graph };
+}
+
+/**
+ * Options of `clusterOnKnnGraph`.
+ *
+ * @example
+ * const options: KnnClusterOptions = { graph: 'ivf-knn', threshold: 0.0477 };
+ */
+export interface KnnClusterOptions extends LongWorkOptions, Pick<ClusterOptions, 'mergeThreshold' | 'seed'> {
+  graph: 'exact-knn' | 'ivf-knn';
+  /** Linking distance under the points' metric. */
+  threshold: number;
+}
+
+/**
+ * The kNN-graph path of `clusterEmbeddings` on packed vectors: the graph (k = 10, exact or IVF), Chinese whispers
+ * on the edges ≤ threshold, then average-linkage merging of the clusters an edge joins (cosine family; see
+ * `ClusterOptions.mergeThreshold`). Labels as `clusterKnnGraph` gives them (not sorted by size).
+ *
+ * @example
+ * const labels = clusterOnKnnGraph(packVectors(vectors, 'cosine'), { graph: 'ivf-knn', threshold: 0.0477 });
+ */
+export function clusterOnKnnGraph(points: PackedVectors, options: KnnClusterOptions): Int32Array {
+  const { n, metric } = points;
+  const { seed, signal } = options;
+  // Progress: the graph is most of the work; Chinese whispers' passes and the merge are the rest.
+  const onProgress = (d: number, t: number) => options.onProgress?.(Math.round((0.9 * d * n) / t), n);
+  const g: KnnGraph =
+    options.graph === 'exact-knn'
+      ? exactKnn(points, { k: GRAPH_K, signal, onProgress })
+      : ivfKnn(points, { k: GRAPH_K, seed, signal, onProgress });
+  let labels = clusterKnnGraph(g, { threshold: options.threshold, seed, signal });
+  if (options.mergeThreshold !== false && metric !== 'euclidean') {
+    const ratio = KNN_GRAPH_MERGE_SCALE / KNN_GRAPH_THRESHOLD_SCALE;
+    const mergeAt =
+      options.mergeThreshold ??
+      (metric === 'cosine' || metric === 'squared-l2' ? options.threshold * ratio * ratio : options.threshold * ratio);
+    labels = mergeByAverageLinkage(points, g, labels, { threshold: cosineDistanceOf(metric, mergeAt), signal });
+  }
+  options.onProgress?.(n, n);
+  return labels;
 }
 
 function chooseGraph(graph: ClusterGraph, n: number): Exclude<ClusterGraph, 'auto'> {

@@ -126,12 +126,15 @@ export interface AverageMergeOptions extends LongWorkOptions {
 /**
  * Average-linkage merging restricted to the kNN graph: clusters that a kNN edge connects are merged, closest pair
  * first, while their average pairwise cosine distance stays ≤ threshold. For unit vectors that average is
- * 1 − ⟨Σa/|A|, Σb/|B|⟩, so each cluster carries only its vector sum: O(clusters · dim) memory, O(n · k) pairs.
- * It joins the pieces that Chinese whispers leaves of one person whose photos vary more than the link threshold
- * (each photo linked to few others) — the case of large identities, which weigh most in BCubed recall.
+ * 1 − ⟨Σa/|A|, Σb/|B|⟩, so each cluster carries only its vector sum. It joins the pieces that Chinese whispers
+ * leaves of one person whose photos vary more than the link threshold (each photo linked to few others) — the case
+ * of large identities, which weigh most in BCubed recall — while two people stay apart: the average over many
+ * pairs is steadier than the one link that chains them. One greedy pass: a pair over the threshold at the start is
+ * not looked at again. Time O(n·k·dim + e log e) for e cross-cluster edges; memory O(clusters·dim + n·k), in typed
+ * arrays (1,000,000 faces: about 0.3 GB of sums).
  *
  * @example
- * const merged = mergeByAverageLinkage(points, g, clusterKnnGraph(g, { threshold: 0.07 }), { threshold: 0.078 });
+ * const merged = mergeByAverageLinkage(points, g, clusterKnnGraph(g, { threshold: 0.048 }), { threshold: 0.056 });
  */
 export function mergeByAverageLinkage(
   points: { n: number; dim: number; data: Float32Array },
@@ -139,11 +142,12 @@ export function mergeByAverageLinkage(
   labels: Int32Array,
   options: AverageMergeOptions,
 ): Int32Array {
+  if (!(options.threshold >= 0)) throw new FaceKitError('E_CONFIG', `threshold must be ≥ 0, got ${options.threshold}`);
   const { n, dim, data } = points;
   const { k, neighbours } = graph;
   let c = 0;
   for (let i = 0; i < n; i++) c = Math.max(c, labels[i] + 1);
-  const sums = new Float64Array(c * dim);
+  const sums = new Float32Array(c * dim);
   const size = new Float64Array(c);
   for (let i = 0; i < n; i++) {
     const o = labels[i] * dim;
@@ -155,29 +159,36 @@ export function mergeByAverageLinkage(
     for (let t = 0; t < dim; t++) dot += sums[a * dim + t] * sums[b * dim + t];
     return 1 - dot / (size[a] * size[b]);
   };
-  // Distinct cluster pairs that a kNN edge joins, with their average distance now.
-  const seen = new Set<number>();
-  const pa: number[] = [];
-  const pb: number[] = [];
-  const pd: number[] = [];
+  // Distinct cluster pairs that a kNN edge joins, as a · c + b (exact in a double), sorted to drop duplicates.
+  let m = 0;
+  for (let s = 0; s < n * k; s++) if (neighbours[s] >= 0 && labels[neighbours[s]] !== labels[Math.floor(s / k)]) m++;
+  const keys = new Float64Array(m);
+  m = 0;
   for (let i = 0; i < n; i++) {
     for (let s = i * k; s < (i + 1) * k; s++) {
       const j = neighbours[s];
-      if (j < 0) continue;
-      const a = Math.min(labels[i], labels[j]);
-      const b = Math.max(labels[i], labels[j]);
-      if (a === b || seen.has(a * c + b)) continue;
-      seen.add(a * c + b);
-      const d = avgDistance(a, b);
-      if (d > options.threshold) continue;
-      pa.push(a);
-      pb.push(b);
-      pd.push(d);
+      if (j < 0 || labels[i] === labels[j]) continue;
+      keys[m++] = Math.min(labels[i], labels[j]) * c + Math.max(labels[i], labels[j]);
     }
   }
-  seen.clear();
+  keys.sort();
   throwIfAborted(options.signal);
-  const order = Array.from(pd.keys()).sort((x, y) => pd[x] - pd[y]);
+  const pa = new Int32Array(m);
+  const pb = new Int32Array(m);
+  const pd = new Float64Array(m);
+  let e = 0;
+  for (let s = 0; s < m; s++) {
+    if (s > 0 && keys[s] === keys[s - 1]) continue;
+    const a = Math.floor(keys[s] / c);
+    const b = keys[s] - a * c;
+    const d = avgDistance(a, b);
+    if (d > options.threshold) continue;
+    pa[e] = a;
+    pb[e] = b;
+    pd[e++] = d;
+  }
+  throwIfAborted(options.signal);
+  const order = Uint32Array.from({ length: e }, (_, x) => x).sort((x, y) => pd[x] - pd[y] || x - y);
   const parent = Int32Array.from({ length: c }, (_, i) => i);
   const find = (x: number): number => {
     while (parent[x] !== x) {
@@ -186,9 +197,9 @@ export function mergeByAverageLinkage(
     }
     return x;
   };
-  for (const e of order) {
-    const a = find(pa[e]);
-    const b = find(pb[e]);
+  for (const x of order) {
+    const a = find(pa[x]);
+    const b = find(pb[x]);
     if (a === b || avgDistance(a, b) > options.threshold) continue;
     // b joins a: sums add, so the pair distances of later candidates see the merged cluster.
     parent[b] = a;

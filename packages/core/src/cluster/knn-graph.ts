@@ -1,5 +1,5 @@
 import { FaceKitError, throwIfAborted } from '../errors.js';
-import { assertMetric, type MetricName } from '../metrics.js';
+import { assertMetric, type MetricName, unitDistanceFromCosine } from '../metrics.js';
 import { seededRandom } from './rng.js';
 
 /**
@@ -90,16 +90,8 @@ export function packVectors(vectors: readonly ArrayLike<number>[], metric: Metri
  * distanceFromDot('cosine', 0.6, 1, 1); // 0.4
  */
 export function distanceFromDot(metric: MetricName, dot: number, sqA: number, sqB: number): number {
-  switch (metric) {
-    case 'cosine':
-      return 1 - dot;
-    case 'squared-l2':
-      return Math.max(0, 2 - 2 * dot);
-    case 'euclidean-l2':
-      return Math.sqrt(Math.max(0, 2 - 2 * dot));
-    default:
-      return Math.sqrt(Math.max(0, sqA + sqB - 2 * dot));
-  }
+  if (metric === 'euclidean') return Math.sqrt(Math.max(0, sqA + sqB - 2 * dot));
+  return unitDistanceFromCosine(metric, dot);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { FaceKitError } from '../errors.js';
-import type { MetricName } from '../metrics.js';
+import { type MetricName, unitDistanceFromCosine } from '../metrics.js';
 import type { IndexHit, VectorIndex } from './vector-index.js';
 
 /**
@@ -18,17 +18,9 @@ const BLOCK_ROWS = 256;
 
 /** Distance from the score the scan maximises (see `scoreOf`). */
 function distanceFromScore(metric: MetricName, score: number, queryNorm: number): number {
-  switch (metric) {
-    case 'cosine':
-      return 1 - score;
-    case 'squared-l2':
-      return Math.max(0, 2 - 2 * score);
-    case 'euclidean-l2':
-      return Math.sqrt(Math.max(0, 2 - 2 * score));
-    default:
-      // score = 2·|q|·|x|·cos − |x|², so |q − x|² = |q|² − score.
-      return Math.sqrt(Math.max(0, queryNorm * queryNorm - score));
-  }
+  // score = 2·|q|·|x|·cos − |x|², so |q − x|² = |q|² − score.
+  if (metric === 'euclidean') return Math.sqrt(Math.max(0, queryNorm * queryNorm - score));
+  return unitDistanceFromCosine(metric, score);
 }
 
 /**

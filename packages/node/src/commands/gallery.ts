@@ -323,7 +323,8 @@ function benchClusterText(r: BenchClusterResult): string {
     ...r.results.map(
       (x) =>
         `${x.method.padEnd(16)} ${String(x.clusters).padStart(4)} clusters, BCubed P ${x.precision.toFixed(4)} ` +
-        `R ${x.recall.toFixed(4)} F1 ${x.f1.toFixed(4)}${x.threshold === undefined ? ' (k = people)' : `, threshold ${x.threshold.toPrecision(4)}`}`,
+        `R ${x.recall.toFixed(4)} F1 ${x.f1.toFixed(4)}${x.threshold === undefined ? ' (k = people)' : `, threshold ${x.threshold.toPrecision(4)}`}` +
+        `${x.graph && x.graph !== 'full' ? ` on the ${x.graph} graph` : ''}, ${x.seconds.toFixed(1)} s, peak RSS ${x.peakRssMiB} MiB`,
     ),
   ].join('\n')}\n`;
 }
@@ -371,17 +372,26 @@ async function benchClusterCommand(f: BenchClusterFlags, io: CliIO): Promise<voi
   // LFW images are centred on their subject: pick the central face, as `bench lfw` does.
   await withEmbedPool({ ...f, pick: f.pick ?? 'central' }, Number.MAX_SAFE_INTEGER, async (p) => {
     const bar = progress(io, 'embedding LFW images');
+    const bars = new Map<string, ReturnType<typeof progress>>();
     try {
       const r = await benchCluster(p, {
         data,
         minImages,
         methods: f.method?.length ? f.method : undefined,
         onProgress: (d, t) => bar.update(d, t),
+        onClusterProgress: (method, d, t) => {
+          bar.stop();
+          const b = bars.get(method) ?? progress(io, `clustering (${method})`);
+          bars.set(method, b);
+          b.update(d, t);
+        },
       });
       bar.stop();
+      for (const b of bars.values()) b.stop();
       io.stdout(f.json ? `${JSON.stringify(r)}\n` : benchClusterText(r));
     } finally {
       bar.stop();
+      for (const b of bars.values()) b.stop();
     }
   });
 }

@@ -2,22 +2,21 @@ import '../register-models.js';
 import {
   agglomerative,
   bcubed,
-  clusterKnnGraph,
+  clusterOnKnnGraph,
   defaultClusterThreshold,
   EXACT_KNN_MAX_ITEMS,
-  exactKnn,
   FULL_MATRIX_MAX_ITEMS,
   FaceKitError,
-  type KnnGraph,
-  ivfKnn,
   models,
   packVectors,
   pairwiseDistances,
 } from '@facekit/core';
+import { peakRssMiB, processCpuSeconds } from './process-usage.js';
 import { LFW_DLIB_FIT, syntheticFaces } from './synthetic-faces.js';
 
 /**
- * The ways `benchClusterSynthetic` clusters: Chinese whispers on an approximate (IVF) or exact kNN graph, and
+ * The ways `benchClusterSynthetic` clusters: Chinese whispers + average-linkage merging on an approximate (IVF) or
+ * exact kNN graph (`clusterOnKnnGraph`), and
  * average-linkage agglomerative on the full matrix (the small-n default).
  *
  * @example
@@ -75,12 +74,6 @@ export interface SyntheticBenchResult {
   methods: Partial<Record<SyntheticClusterMethod, SyntheticMethodResult>>;
 }
 
-const cpuSeconds = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
-
 /**
  * `facekit bench cluster --synthetic N`: planted identities from the generator fitted to dlib-resnet34 on LFW
  * (`LFW_DLIB_FIT`), clustered at dlib-resnet34's default link threshold for that many faces (cosine), scored by BCubed.
@@ -113,16 +106,20 @@ export async function benchClusterSynthetic(options: SyntheticBenchOptions): Pro
     // Yield so that a caller's abort or progress rendering gets a turn between methods.
     await new Promise((r) => setImmediate(r));
     const t0 = performance.now();
-    const c0 = cpuSeconds();
+    const c0 = processCpuSeconds();
     const onProgress = (d: number, t: number) => options.onProgress?.(method, d, t);
     let labels: Int32Array;
     if (method === 'full-agglomerative') {
       labels = agglomerative(pairwiseDistances(rows, 'cosine'), { threshold: agglomerativeThreshold });
     } else if (method === 'exact-knn' || method === 'ivf-knn') {
-      const points = packVectors(rows, 'cosine');
-      const knn = { k: 10, seed, signal: options.signal, onProgress };
-      const graph: KnnGraph = method === 'exact-knn' ? exactKnn(points, knn) : ivfKnn(points, knn);
-      labels = clusterKnnGraph(graph, { threshold, seed, signal: options.signal });
+      // The product's own kNN-graph path (clusterEmbeddings above FULL_MATRIX_MAX_ITEMS), merge included.
+      labels = clusterOnKnnGraph(packVectors(rows, 'cosine'), {
+        graph: method,
+        threshold,
+        seed,
+        signal: options.signal,
+        onProgress,
+      });
     } else {
       throw new FaceKitError('E_CONFIG', `unknown synthetic clustering method '${method}'`);
     }
@@ -131,7 +128,7 @@ export async function benchClusterSynthetic(options: SyntheticBenchOptions): Pro
     for (const l of labels) clusters = Math.max(clusters, l + 1);
     out[method] = {
       seconds: (performance.now() - t0) / 1000,
-      cpuSeconds: cpuSeconds() - c0,
+      cpuSeconds: processCpuSeconds() - c0,
       peakRssMiB: Math.round(peakRssMiB()),
       clusters,
       ...scores,

@@ -11,6 +11,7 @@ import {
 import type { ImageEmbedder, ImageFailure } from './images.js';
 import { embedEach, listImages } from './images.js';
 import { lfwImagesDir } from '../bench/lfw-layout.js';
+import { peakRssMiB, processCpuSeconds } from './process-usage.js';
 
 /**
  * Options of `benchCluster`.
@@ -26,7 +27,10 @@ export interface BenchClusterOptions {
   /** Methods to score (default all three; k-means gets the true number of people as k). */
   methods?: ClusterMethod[];
   signal?: AbortSignal;
+  /** Images embedded so far. */
   onProgress?: (done: number, total: number) => void;
+  /** Progress of each method's clustering (the kNN graph's blocks, k-means' iterations). */
+  onClusterProgress?: (method: ClusterMethod, done: number, total: number) => void;
 }
 
 /**
@@ -38,7 +42,14 @@ export interface BenchClusterOptions {
 export interface BenchClusterMethodResult {
   method: ClusterMethod;
   threshold?: number;
+  /** Where the links came from (`ClusterResult.graph`): above `FULL_MATRIX_MAX_ITEMS` faces a kNN graph. */
+  graph?: string;
   clusters: number;
+  /** Wall seconds of the clustering alone (the embedding is shared by all methods). */
+  seconds: number;
+  cpuSeconds: number;
+  /** The process's peak RSS when the method ended (a high-water mark over the whole run so far). */
+  peakRssMiB: number;
   precision: number;
   recall: number;
   f1: number;
@@ -53,6 +64,8 @@ export interface BenchClusterMethodResult {
 export interface BenchClusterResult {
   people: number;
   images: number;
+  /** Faces clustered: the images that were embedded. */
+  size: number;
   /** Images that could not be embedded at all (undecodable); images without a detected face use the whole image. */
   failed: ImageFailure[];
   embedder: string;
@@ -102,17 +115,40 @@ export async function benchCluster(pipeline: ImageEmbedder, options: BenchCluste
   const metric = spec.defaultMetric;
   const truth = embedded.map((e) => e.person);
   const people = new Set(items.map((it) => it.person)).size;
-  const results = (options.methods ?? ['agglomerative', 'chinese-whispers', 'kmeans']).map((method) => {
+  const results: BenchClusterMethodResult[] = [];
+  for (const method of options.methods ?? ['agglomerative', 'chinese-whispers', 'kmeans']) {
+    // Yield so that an abort or a progress bar gets a turn between methods.
+    await new Promise((r) => setImmediate(r));
     const threshold = method === 'kmeans' ? undefined : defaultClusterThreshold(spec, method, metric, embedded.length);
+    const t1 = performance.now();
+    const c1 = processCpuSeconds();
     const r = clusterEmbeddings(
       embedded.map((e) => e.embedding),
-      { method, metric, threshold, k: method === 'kmeans' ? people : undefined, seed: 1 },
+      {
+        method,
+        metric,
+        threshold,
+        k: method === 'kmeans' ? people : undefined,
+        seed: 1,
+        signal: options.signal,
+        onProgress: (d, t) => options.onClusterProgress?.(method, d, t),
+      },
     );
-    return { method, threshold, clusters: r.clusters.length, ...bcubed(r.labels, truth) };
-  });
+    results.push({
+      method,
+      threshold,
+      graph: r.graph,
+      clusters: r.clusters.length,
+      seconds: (performance.now() - t1) / 1000,
+      cpuSeconds: processCpuSeconds() - c1,
+      peakRssMiB: Math.round(peakRssMiB()),
+      ...bcubed(r.labels, truth),
+    });
+  }
   return {
     people,
     images: items.length,
+    size: embedded.length,
     failed,
     embedder: spec.name,
     metric,
