@@ -20,10 +20,11 @@ export default defineConfig([
     target: 'es2022',
   },
   {
-    // Worker-thread entries (the embedding pool, the benchmarks' face-api and analyse runs), loaded by file URL next to
+    // Worker-thread entries (the embedding pool, the kNN graph, the benchmarks' face-api and analyse runs), loaded by file URL next to
     // the bundle that spawns them.
     entry: {
       'embed-worker': 'src/pool/embed-worker.ts',
+      'knn-worker': 'src/pool/knn-worker.ts',
       'faceapi-worker': 'src/bench/faceapi-worker.ts',
       'analyze-worker': 'src/bench/analyze-worker.ts',
       'faceapi-analyze-worker': 'src/bench/faceapi-analyze-worker.ts',

@@ -310,6 +310,7 @@ async function benchGalleryCommand(f: BenchGalleryFlags, io: CliIO): Promise<voi
 }
 
 interface BenchClusterFlags extends PipelineFlags {
+  workers?: string;
   data?: string;
   synthetic?: string;
   minImages?: string;
@@ -346,6 +347,7 @@ async function benchClusterSyntheticCommand(f: BenchClusterFlags, io: CliIO): Pr
   try {
     const r = await benchClusterSynthetic({
       size,
+      workers: f.workers === undefined ? undefined : positiveInt(f.workers, 'workers'),
       onProgress: (method, d, t) => {
         const bar = bars.get(method) ?? progress(io, `clustering (${method})`);
         bars.set(method, bar);
@@ -503,6 +505,7 @@ export const registerGalleryCommands: RegisterCommands = (program, io) => {
       'methods to score: agglomerative, chinese-whispers, kmeans (comma-separated; default all three)',
       (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)],
     )
+    .option('--workers <n>', 'worker threads that embed the images or build the kNN graph (default: one per core)')
     .option('--json', 'print one JSON object')
     .action((f: BenchClusterFlags) => benchClusterCommand(f, io));
 };

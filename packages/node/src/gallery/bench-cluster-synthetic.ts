@@ -7,10 +7,12 @@ import {
   EXACT_KNN_MAX_ITEMS,
   FULL_MATRIX_MAX_ITEMS,
   FaceKitError,
+  GRAPH_K,
   models,
   packVectors,
   pairwiseDistances,
 } from '@facekit/core';
+import { ivfKnnParallel } from '../pool/knn-pool.js';
 import { peakRssMiB, processCpuSeconds } from './process-usage.js';
 import { LFW_DLIB_FIT, syntheticFaces } from './synthetic-faces.js';
 
@@ -36,6 +38,10 @@ export interface SyntheticBenchOptions {
   /** Methods to run (default: every one the size allows: the kNN graph always, exact ≤ 30,000, full ≤ 5,000). */
   methods?: SyntheticClusterMethod[];
   seed?: number;
+  /** Worker threads that build the IVF graph (default: one per core; see `ivfKnnParallel`). */
+  workers?: number;
+  /** The kNN worker entry (tests pass the built file; see `ParallelKnnOptions.worker`). */
+  worker?: string | URL;
   signal?: AbortSignal;
   onProgress?: (method: SyntheticClusterMethod, done: number, total: number) => void;
 }
@@ -113,8 +119,20 @@ export async function benchClusterSynthetic(options: SyntheticBenchOptions): Pro
       labels = agglomerative(pairwiseDistances(rows, 'cosine'), { threshold: agglomerativeThreshold });
     } else if (method === 'exact-knn' || method === 'ivf-knn') {
       // The product's own kNN-graph path (clusterEmbeddings above FULL_MATRIX_MAX_ITEMS), merge included.
-      labels = clusterOnKnnGraph(packVectors(rows, 'cosine'), {
-        graph: method,
+      // The IVF graph on worker threads (every core), as `facekit cluster` builds it.
+      const points = packVectors(rows, 'cosine');
+      labels = clusterOnKnnGraph(points, {
+        graph:
+          method === 'ivf-knn'
+            ? await ivfKnnParallel(points, {
+                k: GRAPH_K,
+                seed,
+                signal: options.signal,
+                onProgress,
+                workers: options.workers,
+                worker: options.worker,
+              })
+            : method,
         threshold,
         seed,
         signal: options.signal,

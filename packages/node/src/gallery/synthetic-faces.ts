@@ -21,6 +21,11 @@ export interface SyntheticFaceModel {
   within: number;
   /** Log-normal spread s of σ_w across people. */
   withinSpread: number;
+  /**
+   * Log-normal spread of σ_w across the photos of one person (a blurred or turned photo sits far from all the
+   * others; 0: every photo of a person varies alike).
+   */
+  photoSpread: number;
   /** Decay β of the between-person variance over dimensions (0: isotropic). */
   decay: number;
   /** Zipf exponent α of the identity sizes. */
@@ -44,7 +49,8 @@ export const LFW_DLIB_FIT: SyntheticFaceModel = {
   mean: 2.913,
   between: 0.1,
   within: 0.05785,
-  withinSpread: 0.155,
+  withinSpread: 0.03936,
+  photoSpread: 0.2189,
   decay: 0.802,
   alpha: 2.4,
   maxSize: 530,
@@ -129,8 +135,9 @@ export function syntheticFaces(n: number, model: SyntheticFaceModel = LFW_DLIB_F
   for (let i = 0; i < n; i++) {
     const p = person[i];
     let norm = 0;
+    const sigma = spread[p] * Math.exp(model.photoSpread * gaussian(rand));
     for (let t = 0; t < dim; t++) {
-      const v = centres[p * dim + t] + spread[p] * gaussian(rand);
+      const v = centres[p * dim + t] + sigma * gaussian(rand);
       vectors[i * dim + t] = v;
       norm += v * v;
     }

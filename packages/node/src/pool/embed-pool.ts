@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import {
   type EmbedderSpec,
   FaceKitError,
@@ -14,6 +12,7 @@ import { Piscina } from 'piscina';
 import type { ImageEmbeddings, MultiEmbedderOptions } from '../bench/multi-embedder.js';
 import { type NodeOptions, validateOptions } from '../options.js';
 import type { PoolPipelineOptions, PoolReply, PoolTask, PoolWorkerState } from './embed-worker.js';
+import { builtExecArgv, builtWorkerFile } from './worker-file.js';
 
 /**
  * An image the pool can embed: a file path or encoded bytes (tensors cannot cross threads).
@@ -110,36 +109,6 @@ export interface EmbedCombosOptions {
 
 const DEFAULT_CHUNK = 8;
 
-/**
- * The worker entry: a separate built file beside the bundle that holds this module (dist/embed-worker.js);
- * undefined when this module runs from its TypeScript source, where no built worker exists.
- */
-function workerFile(explicit: string | URL | undefined): string | undefined {
-  if (explicit !== undefined) return new URL(explicit, import.meta.url).href;
-  if (/\.ts$/.test(new URL(import.meta.url).pathname)) return undefined;
-  const url = new URL('./embed-worker.js', import.meta.url);
-  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
-    throw new FaceKitError(
-      'E_DEPENDENCY',
-      `the embedding pool's worker file ${url.href} is missing (a broken install?)`,
-    );
-  }
-  return url.href;
-}
-
-/**
- * The parent's Node flags for the workers, less the '@facekit/source' export condition: a built worker loads the
- * built packages, also when the parent runs from the TypeScript sources (tests), where that condition is set.
- */
-function builtExecArgv(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if ((argv[i] === '--conditions' || argv[i] === '-C') && argv[i + 1] === '@facekit/source') i++;
-    else if (argv[i] !== '--conditions=@facekit/source') out.push(argv[i]);
-  }
-  return out;
-}
-
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return typeof (x as { [Symbol.asyncIterator]?: unknown })?.[Symbol.asyncIterator] === 'function';
 }
@@ -191,7 +160,8 @@ export class EmbedPool {
     if (!Number.isInteger(concurrency) || concurrency < 0) {
       throw new FaceKitError('E_CONFIG', `concurrency must be a non-negative integer, got ${concurrency}`);
     }
-    const filename = concurrency > 0 ? workerFile(options.worker) : undefined;
+    const filename =
+      concurrency > 0 ? builtWorkerFile('embed-worker', "the embedding pool's", options.worker) : undefined;
     this.concurrency = filename ? concurrency : 0;
     if (filename) {
       this.piscina = new Piscina({
