@@ -204,8 +204,9 @@ function assertSameEmbedder(embeddings: readonly Embedding[]): void {
 /**
  * Groups embeddings of one embedder into people. Cosine-family metrics cluster the unit vectors. The pairwise
  * methods run on the full distance matrix up to `FULL_MATRIX_MAX_ITEMS` faces and on a kNN graph above it (memory
- * O(n · k)): exact up to `EXACT_KNN_MAX_ITEMS`, approximate (IVF) beyond, so no size is refused. `onProgress` and
- * `signal` are honoured between blocks of the kNN graph and between Chinese-whispers passes.
+ * O(n · k)): exact up to `EXACT_KNN_MAX_ITEMS`, approximate (IVF) beyond, so no size is refused; there Chinese
+ * whispers is followed by an average-linkage merge (`clusterOnKnnGraph`). `onProgress` and `signal` are honoured
+ * between blocks of the kNN graph and between Chinese-whispers passes.
  *
  * @example
  * const { clusters } = clusterEmbeddings(embeddings, { threshold: 0.45 }); // [[0, 4, 7], [1, 2], …]
