@@ -15,12 +15,7 @@ import {
   weightsEntry,
   type WeightsPlatform,
 } from '../src/index.js';
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (e instanceof FaceKitError ? e.code : String(e)),
-  );
+import { codeOf } from '../../../test/utils.js';
 
 /** The error `p` rejects with (the test fails if it resolves). */
 async function failure(p: Promise<unknown>): Promise<FaceKitError> {

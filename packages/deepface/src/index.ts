@@ -73,4 +73,4 @@ export {
   type TrainResult,
 } from './train.js';
 
-if (!models.embedders.has(deepFaceSpec.name)) models.embedders.register(deepFaceSpec);
+models.embedders.register(deepFaceSpec);

@@ -5,7 +5,8 @@ import { bcubed, type Embedding, gaussian, seededRandom, shuffle } from '@faceki
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
-import { codeOf, usePglite } from './helpers.js';
+import { usePglite } from './helpers.js';
+import { codeOf } from '../../../test/utils.js';
 import {
   type GalleryClusterStore,
   PgGallery,
