@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { type FileLoader, isFaceKitError, type ModelContext, parseLfwPairs } from '@facekit/core';
+import { type FileLoader, isFaceKitError, type ModelContext } from '@facekit/core';
+import { parseLfwPairs } from '@facekit/core/eval';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = root;

@@ -11,8 +11,6 @@ export * from './pipeline.js';
 export * from './call-options.js';
 export * from './platform-api.js';
 export * from './backend.js';
-export * from './protocol.js';
-export * from './lfw.js';
 export * from './gallery/index.js';
 export * from './cluster/index.js';
 export * from './training/index.js';

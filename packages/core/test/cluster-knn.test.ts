@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bcubed,
   chineseWhispers,
   clusterEmbeddings,
   clusterKnnGraph,
@@ -15,6 +14,7 @@ import {
   pairwiseDistances,
   seededRandom,
 } from '../src/index.js';
+import { bcubed } from '../src/eval/index.js';
 import { codeOf } from '../../../test/utils.js';
 
 /** Planted people: unit-length centres in `dim` dimensions, each photo = centre + σ noise, normalised. */

@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import {
-  auc,
   decodeCheckpointTensors,
   FaceKitError,
-  rocCurve,
-  type ScoredPair,
   snapshotTensors,
   throwIfAborted,
   type TrainingCheckpoint,
@@ -13,6 +10,7 @@ import {
   type TrainingCheckpointWriter,
   type TrainingData,
 } from '@facekit/core';
+import { auc, rocCurve, type ScoredPair } from '@facekit/core/eval';
 import type { NetworkDefinition } from './graph.js';
 import { groupByIdentity, identityBatch, stepsPerEpoch } from './identity-batches.js';
 import { inceptionResnetV1 } from './inception-resnet-v1.js';

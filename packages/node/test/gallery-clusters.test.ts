@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bcubed, type Embedding, gaussian, seededRandom, shuffle } from '@facekit/core';
+import { type Embedding, gaussian, seededRandom, shuffle } from '@facekit/core';
+import { bcubed } from '@facekit/core/eval';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';

@@ -1,7 +1,6 @@
 import '../register-models.js';
 import {
   agglomerative,
-  bcubed,
   clusterKnnGraph,
   defaultClusterThreshold,
   EXACT_KNN_MAX_ITEMS,
@@ -14,6 +13,7 @@ import {
   packVectors,
   pairwiseDistances,
 } from '@facekit/core';
+import { bcubed } from '@facekit/core/eval';
 import { LFW_DLIB_FIT, syntheticFaces } from './synthetic-faces.js';
 
 /**
