@@ -13,7 +13,6 @@ export * from './platform-api.js';
 export * from './backend.js';
 export * from './gallery/index.js';
 export * from './cluster/index.js';
-export * from './training/index.js';
 export * from './weights/index.js';
 export * from './netpbm.js';
 export * from './analyze/index.js';

@@ -1,5 +1,6 @@
-// @facekit/deepface: the DeepFace network (C1 … L4/L5/L6 locally connected … F7), its Keras weights import,
-// the `deepface` embedder (registered on import) and identity-classifier training.
+// @facekit/deepface: the DeepFace network (C1 … L4/L5/L6 locally connected … F7), its Keras weights import and
+// the `deepface` embedder (registered on import). Identity-classifier training is its own layer,
+// `@facekit/deepface/train`, which alone registers tfjs' gradients and the training kernels.
 import { models } from '@facekit/core';
 import { deepFaceSpec } from './embedder.js';
 
@@ -23,7 +24,7 @@ export {
   type LocallyConnectedOptions,
   type LocallyConnectedShapes,
 } from './locally-connected.js';
-export { conv2dFilterGrad, conv2dReluValid } from './conv.js';
+export { conv2dReluValid } from './conv.js';
 export {
   DeepFaceModel,
   initLayer,
@@ -43,34 +44,4 @@ export {
   deepFaceSpec,
   type DeepFaceEmbedderOptions,
 } from './embedder.js';
-export {
-  DEFAULT_SCHEDULE,
-  learningRateAt,
-  type LearningRateSchedule,
-  type ScheduleProgress,
-} from './schedule.js';
-export {
-  CHECKPOINT_FORMAT,
-  collectCheckpoint,
-  decodeCheckpointTensors,
-  modelFromCheckpoint,
-  snapshotCheckpoint,
-  type Checkpoint,
-  type CheckpointSnapshot,
-  type CheckpointState,
-  type CheckpointWriter,
-} from './checkpoint.js';
-export {
-  epochPermutation,
-  evaluateClassifier,
-  preprocess,
-  tensorDataset,
-  trainClassifier,
-  type TrainingBatch,
-  type TrainingData,
-  type TrainOptions,
-  type TrainProgress,
-  type TrainResult,
-} from './train.js';
-
 models.embedders.register(deepFaceSpec);

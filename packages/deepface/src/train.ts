@@ -1,19 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
-import { epochPermutation, FaceKitError, throwIfAborted, type TrainingData } from '@facekit/core';
+import { FaceKitError } from '@facekit/core';
+import {
+  epochPermutation,
+  positiveInteger,
+  restoreOptimizer,
+  runTrainingLoop,
+  type TrainingData,
+} from '@facekit/core/training';
 import { type DeepFaceConfig, deepFaceLayers, resolveConfig, type WeightedLayerName } from './architecture.js';
 import {
+  CHECKPOINT_FORMAT,
   type Checkpoint,
   type CheckpointState,
   type CheckpointWriter,
   decodeCheckpointTensors,
-  snapshotCheckpoint,
 } from './checkpoint.js';
 import { DeepFaceModel, type DeepFaceWeights, initLayer, uniqueVariablePrefix } from './model.js';
 import { DEFAULT_SCHEDULE, type LearningRateSchedule, learningRateAt } from './schedule.js';
 
 // The data interface, the in-memory dataset and the seeded epoch order are shared with FaceNet's trainer (core).
-export { epochPermutation, type TrainingBatch, type TrainingData, tensorDataset } from '@facekit/core';
+export { epochPermutation, type TrainingBatch, type TrainingData, tensorDataset } from '@facekit/core/training';
 
 /**
  * A progress event of {@link trainClassifier}: after every step, and with epoch means after each epoch.
@@ -101,18 +108,6 @@ export function preprocess(images: tf.Tensor4D, inputSize: [number, number]): tf
   });
 }
 
-function positiveInt(v: number, what: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new FaceKitError('E_CONFIG', `${what} must be an integer ≥ 1, got ${v}`);
-  return v;
-}
-
-/** MomentumOptimizer.dispose (tfjs-core 4.22) forgets SGD's learning-rate scalar `c`; free it too. */
-function disposeOptimizer(o: tf.MomentumOptimizer): void {
-  o.dispose();
-  const c = (o as unknown as { c?: tf.Tensor }).c;
-  if (c && !c.isDisposed) c.dispose();
-}
-
 const WEIGHTED: WeightedLayerName[] = ['C1', 'C3', 'L4', 'L5', 'L6', 'F7', 'F8'];
 
 /** Fresh trainable variables from a checkpoint, initial weights or a random init. */
@@ -156,8 +151,8 @@ function trainableModel(config: DeepFaceConfig, seed: number, from?: Map<string,
 export async function trainClassifier(options: TrainOptions): Promise<TrainResult> {
   const { data } = options;
   const resume = options.resume;
-  positiveInt(data?.size, 'training data size');
-  positiveInt(data.classes, 'number of classes');
+  positiveInteger(data?.size, 'training data size');
+  positiveInteger(data.classes, 'number of classes');
   if (options.config?.classes !== undefined && options.config.classes !== data.classes) {
     throw new FaceKitError('E_CONFIG', `config.classes (${options.config.classes}) ≠ data.classes (${data.classes})`);
   }
@@ -165,8 +160,8 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
   if (config.classes !== data.classes) {
     throw new FaceKitError('E_CONFIG', `checkpoint has ${config.classes} classes, the data ${data.classes}`);
   }
-  const batchSize = positiveInt(options.batchSize ?? resume?.state.batchSize ?? 128, 'batchSize');
-  const epochs = positiveInt(options.epochs ?? resume?.state.epochs ?? 10, 'epochs');
+  const batchSize = positiveInteger(options.batchSize ?? resume?.state.batchSize ?? 128, 'batchSize');
+  const epochs = positiveInteger(options.epochs ?? resume?.state.epochs ?? 10, 'epochs');
   const seed = options.seed ?? resume?.state.seed ?? 1;
   const momentum = options.momentum ?? 0.9;
   if (!(momentum >= 0 && momentum < 1))
@@ -174,8 +169,6 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
   const schedule = options.learningRate ?? DEFAULT_SCHEDULE;
   const stepsPerEpoch = Math.ceil(data.size / batchSize);
   const totalSteps = epochs * stepsPerEpoch;
-  const every = options.checkpoint?.every ?? stepsPerEpoch;
-  positiveInt(every, 'checkpoint.every');
 
   const restored = resume ? decodeCheckpointTensors(resume) : undefined;
   let model: DeepFaceModel;
@@ -188,55 +181,37 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
   const vars = model.namedWeights() as Array<[string, tf.Variable]>;
   const optimizer = tf.train.momentum(learningRateAt(schedule, { step: 0, totalSteps, epoch: 0 }), momentum);
   const history: CheckpointState['history'] = resume ? structuredClone(resume.state.history) : [];
-  let step = resume?.state.step ?? 0;
+  const state: CheckpointState = { step: resume?.state.step ?? 0, totalSteps, epochs, batchSize, seed, history };
   try {
-    if (restored) {
-      // Momentum slots in the variables' order (the optimiser matches them by position).
-      const slots = vars.map(([name, v]) => {
-        const t = restored.get(`${name}/momentum`);
-        if (!t) throw new FaceKitError('E_WEIGHTS_FORMAT', `checkpoint lacks the momentum of ${name}`);
-        return { name: `${v.name}/momentum`, tensor: t };
-      });
-      const iter = tf.scalar(step); // read, not taken over, by setWeights
-      try {
-        await optimizer.setWeights([{ name: 'iter', tensor: iter }, ...slots]);
-      } finally {
-        iter.dispose();
-      }
-    }
+    if (restored) await restoreOptimizer(optimizer, state.step, vars, restored, 'momentum');
+  } catch (e) {
+    optimizer.dispose();
+    model.dispose();
+    throw e;
   } finally {
     if (restored) tf.dispose([...restored.values()]);
   }
 
-  const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
-  const elapsed = () => (typeof performance !== 'undefined' ? performance.now() : Date.now()) - t0;
-  const save = async () => {
-    if (!options.checkpoint) return;
-    const slots = await optimizer.getWeights();
-    const byVar = new Map(slots.map((s) => [s.name, s.tensor]));
-    const tensors: Array<[string, tf.Tensor]> = vars.map(([n, v]) => [n, v]);
-    for (const [n, v] of vars) {
-      const m = byVar.get(`${v.name}/momentum`);
-      if (m) tensors.push([`${n}/momentum`, m]);
-    }
-    const state: CheckpointState = { step, totalSteps, epochs, batchSize, seed, history };
-    try {
-      await options.checkpoint.write(snapshotCheckpoint(config, state, tensors));
-    } finally {
-      tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
-    }
-  };
-
+  // A resumed run restarts the epoch sums of a half-done epoch; it keeps the order of the remaining batches.
   let epochLoss = 0;
   let epochCorrect = 0;
   let epochSeen = 0;
-  try {
-    // A resumed run restarts the epoch sums of a half-done epoch; it keeps the order of the remaining batches.
-    while (step < totalSteps) {
-      throwIfAborted(options.signal);
-      const epoch = Math.floor(step / stepsPerEpoch);
-      const b = step % stepsPerEpoch;
-      const indices = epochPermutation(data.size, seed, epoch).slice(b * batchSize, (b + 1) * batchSize);
+  // What the step in flight measured beyond its loss, for its progress event.
+  let last = { learningRate: 0, correct: 0, seen: 0 };
+  await runTrainingLoop({
+    format: CHECKPOINT_FORMAT,
+    config: { ...config },
+    state,
+    stepsPerEpoch,
+    optimizer,
+    slot: 'momentum',
+    trainable: vars,
+    weights: () => vars.map(([n, v]): [string, tf.Tensor] => [n, v]),
+    checkpoint: options.checkpoint,
+    signal: options.signal,
+    dispose: () => model.dispose(),
+    async step({ epoch, index, step }) {
+      const indices = epochPermutation(data.size, seed, epoch).slice(index * batchSize, (index + 1) * batchSize);
       const batch = await data.load(indices);
       const learningRate = learningRateAt(schedule, { step, totalSteps, epoch });
       optimizer.setLearningRate(learningRate);
@@ -268,16 +243,14 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
       batch.images.dispose();
       const [loss, correct] = [(await lossT.data())[0], (await correctT.data())[0]];
       tf.dispose([lossT, correctT]);
-      if (!Number.isFinite(loss)) {
-        throw new FaceKitError(
-          'E_CONFIG',
-          `training diverged at step ${step + 1} (loss ${loss}); lower the learning rate`,
-        );
-      }
-      step += 1;
-      epochLoss += loss * labels.length;
+      last = { learningRate, correct, seen: labels.length };
+      return loss;
+    },
+    async afterStep({ epoch, step, elapsedMs }, loss) {
+      const { learningRate, correct, seen } = last;
+      epochLoss += loss * seen;
       epochCorrect += correct;
-      epochSeen += labels.length;
+      epochSeen += seen;
       await options.onProgress?.({
         kind: 'step',
         epoch,
@@ -285,24 +258,25 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
         totalSteps,
         learningRate,
         loss,
-        accuracy: correct / labels.length,
-        elapsedMs: elapsed(),
+        accuracy: correct / seen,
+        elapsedMs,
       });
-      if (step % stepsPerEpoch === 0) {
-        const summary = { epoch, loss: epochLoss / epochSeen, accuracy: epochCorrect / epochSeen };
-        history.push(summary);
-        [epochLoss, epochCorrect, epochSeen] = [0, 0, 0];
-        await options.onProgress?.({ kind: 'epoch', step, totalSteps, learningRate, elapsedMs: elapsed(), ...summary });
-      }
-      if (step % every === 0 || step === totalSteps) await save();
-    }
-  } catch (e) {
-    disposeOptimizer(optimizer);
-    model.dispose();
-    throw e;
-  }
-  disposeOptimizer(optimizer);
-  return { model, history, steps: step };
+    },
+    async afterEpoch({ epoch, step, elapsedMs }) {
+      const summary = { epoch, loss: epochLoss / epochSeen, accuracy: epochCorrect / epochSeen };
+      history.push(summary);
+      [epochLoss, epochCorrect, epochSeen] = [0, 0, 0];
+      await options.onProgress?.({
+        kind: 'epoch',
+        step,
+        totalSteps,
+        learningRate: last.learningRate,
+        elapsedMs,
+        ...summary,
+      });
+    },
+  });
+  return { model, history, steps: state.step };
 }
 
 /**

@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
+import { FaceKitError } from '@facekit/core';
 import {
   decodeCheckpointTensors,
-  FaceKitError,
-  snapshotTensors,
-  throwIfAborted,
+  positiveInteger,
+  restoreOptimizer,
+  runTrainingLoop,
   type TrainingCheckpoint,
   type TrainingCheckpointSnapshot,
   type TrainingCheckpointWriter,
   type TrainingData,
-} from '@facekit/core';
+} from '@facekit/core/training';
 import { auc, rocCurve, type ScoredPair } from '@facekit/core/eval';
 import type { NetworkDefinition } from './graph.js';
 import { groupByIdentity, identityBatch, stepsPerEpoch } from './identity-batches.js';
@@ -227,11 +228,6 @@ export interface TripletTrainResult {
   stoppedEarly: boolean;
 }
 
-function positiveInt(v: number, what: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new FaceKitError('E_CONFIG', `${what} must be an integer ≥ 1, got ${v}`);
-  return v;
-}
-
 function positive(v: number, what: string): number {
   if (!Number.isFinite(v) || v <= 0) throw new FaceKitError('E_CONFIG', `${what} must be a number > 0, got ${v}`);
   return v;
@@ -266,10 +262,10 @@ function resolveState(o: TripletTrainOptions, stepsPerEpochOf: (p: number) => nu
   const r = o.resume?.state;
   const validating = o.validation !== undefined;
   const patience = o.patience ?? r?.patience;
-  const identitiesPerBatch = positiveInt(o.identitiesPerBatch ?? r?.identitiesPerBatch ?? 8, 'identitiesPerBatch');
-  const imagesPerIdentity = positiveInt(o.imagesPerIdentity ?? r?.imagesPerIdentity ?? 4, 'imagesPerIdentity');
+  const identitiesPerBatch = positiveInteger(o.identitiesPerBatch ?? r?.identitiesPerBatch ?? 8, 'identitiesPerBatch');
+  const imagesPerIdentity = positiveInteger(o.imagesPerIdentity ?? r?.imagesPerIdentity ?? 4, 'imagesPerIdentity');
   if (imagesPerIdentity < 2) throw new FaceKitError('E_CONFIG', 'imagesPerIdentity must be ≥ 2 (anchor + positive)');
-  const epochs = positiveInt(o.epochs ?? r?.epochs ?? 10, 'epochs');
+  const epochs = positiveInteger(o.epochs ?? r?.epochs ?? 10, 'epochs');
   const selection = o.selection ?? r?.selection ?? 'semi-hard';
   if (selection !== 'semi-hard' && selection !== 'batch-hard') {
     throw new FaceKitError('E_CONFIG', `selection must be 'semi-hard' or 'batch-hard', got '${String(selection)}'`);
@@ -288,7 +284,7 @@ function resolveState(o: TripletTrainOptions, stepsPerEpochOf: (p: number) => nu
     history: r ? structuredClone(r.history) : [],
     ...(validating && {
       restoreBest: o.restoreBest ?? r?.restoreBest ?? true,
-      ...(patience !== undefined && { patience: positiveInt(patience, 'patience') }),
+      ...(patience !== undefined && { patience: positiveInteger(patience, 'patience') }),
       ...(r?.best && { best: { ...r.best } }),
     }),
     ...(r?.stoppedEarly && { stoppedEarly: true }),
@@ -443,7 +439,6 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
   if (!(cacheBytes >= 0)) throw new FaceKitError('E_CONFIG', `trunkCacheBytes must be ≥ 0, got ${cacheBytes}`);
   const state = resolveState(options, (p) => stepsPerEpoch(groups.length, { identities: p, perIdentity: 2 }));
   const perEpoch = state.totalSteps / state.epochs;
-  const every = positiveInt(options.checkpoint?.every ?? perEpoch, 'checkpoint.every');
   const batching = { identities: state.identitiesPerBatch, perIdentity: state.imagesPerIdentity };
 
   const definition = entry.definition();
@@ -459,18 +454,7 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
     });
     if (restored) {
       network.assign(new Map([...restored].filter(([n]) => !n.endsWith('/accumulator') && !n.endsWith('/best'))));
-      // AdaGrad keys its accumulators by position: restore them in the trainable variables' order.
-      const slots = network.trainable.map(([n, v]) => {
-        const t = restored.get(`${n}/accumulator`);
-        if (!t) throw new FaceKitError('E_WEIGHTS_FORMAT', `checkpoint lacks the accumulator of ${n}`);
-        return { name: `${v.name}/accumulator`, tensor: t };
-      });
-      const iter = tf.scalar(state.step); // read, not taken over, by setWeights
-      try {
-        await optimizer.setWeights([{ name: 'iter', tensor: iter }, ...slots]);
-      } finally {
-        iter.dispose();
-      }
+      await restoreOptimizer(optimizer, state.step, network.trainable, restored, 'accumulator');
       if (state.restoreBest && state.best) {
         bestWeights = network.trainable.map(([n]) => {
           const t = restored.get(`${n}/best`);
@@ -497,23 +481,6 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
   const feed = feeder(net, entry.preprocess, cacheBytes > 0);
   const cache = new TrunkCache(cacheBytes);
 
-  const t0 = Date.now();
-  const save = async () => {
-    if (!options.checkpoint) return;
-    const slots = await optimizer.getWeights();
-    const byVar = new Map(slots.map((s) => [s.name, s.tensor]));
-    const tensors = net.namedWeights();
-    for (const [n, v] of net.trainable) {
-      const a = byVar.get(`${v.name}/accumulator`);
-      if (a) tensors.push([`${n}/accumulator`, a]);
-    }
-    if (bestWeights) for (const [k, [n]] of net.trainable.entries()) tensors.push([`${n}/best`, bestWeights[k]]);
-    try {
-      await options.checkpoint.write(snapshotTensors(TRIPLET_CHECKPOINT_FORMAT, { network: name }, state, tensors));
-    } finally {
-      tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
-    }
-  };
   const keepBest = (epoch: number, validationAuc: number) => {
     state.best = { epoch, validationAuc };
     if (!state.restoreBest) return;
@@ -522,66 +489,83 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
   };
 
   let sums = { loss: 0, active: 0, triplets: 0, steps: 0 };
+  // What the step in flight measured beyond its loss, for its progress event.
+  let last = { active: 0, triplets: 0 };
   try {
-    if (validation && !state.best) {
-      // The starting weights are a candidate too (epoch −1 for a fresh run).
-      keepBest(Math.floor(state.step / perEpoch) - 1, await validationAuc(feed, validation, cache));
-    }
-    while (state.step < state.totalSteps && !state.stoppedEarly) {
-      throwIfAborted(options.signal);
-      const epoch = Math.floor(state.step / perEpoch);
-      const indices = identityBatch(groups, batching, state.seed, epoch, state.step % perEpoch);
-      const labels = indices.map((i) => data.labels![i]);
-      const x = await feed.input(data, cache, indices);
-      let triplets = 0;
-      const run = () =>
-        tf.tidy(() => {
-          let active: tf.Scalar | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            const emb = l2NormalizeRows(feed.forward(x));
-            // Selection needs the current distances; it is an index choice, outside the gradient.
-            const dist = tf.tidy(() => pairwiseSquaredDistances(emb));
-            const chosen = selectTriplets(dist.dataSync(), labels, state.selection, state.margin);
-            dist.dispose();
-            triplets = chosen.anchors.length;
-            if (triplets === 0) throw new FaceKitError('E_INPUT', 'a batch held no valid triplet');
-            const r = tripletLoss(emb, chosen, state.margin);
-            active = tf.keep(r.active);
-            return r.loss;
-          }, vars);
-          optimizer.applyGradients(net.trainable.map(([, v]) => ({ name: v.name, tensor: grads[v.name] })));
-          return [value, active!];
+    await runTrainingLoop({
+      format: TRIPLET_CHECKPOINT_FORMAT,
+      config: { network: name },
+      state,
+      stepsPerEpoch: perEpoch,
+      optimizer,
+      slot: 'accumulator',
+      trainable: net.trainable,
+      weights: () => net.namedWeights(),
+      extras: () => (bestWeights ? net.trainable.map(([n], k) => [`${n}/best`, bestWeights![k]]) : []),
+      checkpoint: options.checkpoint,
+      signal: options.signal,
+      dispose: () => net.dispose(),
+      async start() {
+        if (validation && !state.best) {
+          // The starting weights are a candidate too (epoch −1 for a fresh run).
+          keepBest(Math.floor(state.step / perEpoch) - 1, await validationAuc(feed, validation, cache));
+        }
+      },
+      async step({ epoch, index }) {
+        const indices = identityBatch(groups, batching, state.seed, epoch, index);
+        const labels = indices.map((i) => data.labels![i]);
+        const x = await feed.input(data, cache, indices);
+        let triplets = 0;
+        const run = () =>
+          tf.tidy(() => {
+            let active: tf.Scalar | undefined;
+            const { value, grads } = tf.variableGrads(() => {
+              const emb = l2NormalizeRows(feed.forward(x));
+              // Selection needs the current distances; it is an index choice, outside the gradient.
+              const dist = tf.tidy(() => pairwiseSquaredDistances(emb));
+              const chosen = selectTriplets(dist.dataSync(), labels, state.selection, state.margin);
+              dist.dispose();
+              triplets = chosen.anchors.length;
+              if (triplets === 0) throw new FaceKitError('E_INPUT', 'a batch held no valid triplet');
+              const r = tripletLoss(emb, chosen, state.margin);
+              active = tf.keep(r.active);
+              return r.loss;
+            }, vars);
+            optimizer.applyGradients(net.trainable.map(([, v]) => ({ name: v.name, tensor: grads[v.name] })));
+            return [value, active!];
+          });
+        let lossT: tf.Tensor;
+        let activeT: tf.Tensor;
+        try {
+          [lossT, activeT] = run();
+        } finally {
+          x.dispose();
+        }
+        const loss = (await lossT.data())[0];
+        last = { active: (await activeT.data())[0], triplets };
+        tf.dispose([lossT, activeT]);
+        return loss;
+      },
+      async afterStep({ epoch, step, elapsedMs }, loss) {
+        const { active, triplets } = last;
+        sums = {
+          loss: sums.loss + loss,
+          active: sums.active + active,
+          triplets: sums.triplets + triplets,
+          steps: sums.steps + 1,
+        };
+        await options.onProgress?.({
+          kind: 'step',
+          epoch,
+          step,
+          totalSteps: state.totalSteps,
+          loss,
+          activeFraction: active / triplets,
+          triplets,
+          elapsedMs,
         });
-      let lossT: tf.Tensor;
-      let activeT: tf.Tensor;
-      try {
-        [lossT, activeT] = run();
-      } finally {
-        x.dispose();
-      }
-      const loss = (await lossT.data())[0];
-      const active = (await activeT.data())[0];
-      tf.dispose([lossT, activeT]);
-      if (!Number.isFinite(loss)) {
-        throw new FaceKitError('E_CONFIG', `training diverged at step ${state.step + 1}; lower the learning rate`);
-      }
-      state.step += 1;
-      sums = {
-        loss: sums.loss + loss,
-        active: sums.active + active,
-        triplets: sums.triplets + triplets,
-        steps: sums.steps + 1,
-      };
-      const common = { epoch, step: state.step, totalSteps: state.totalSteps };
-      await options.onProgress?.({
-        kind: 'step',
-        ...common,
-        loss,
-        activeFraction: active / triplets,
-        triplets,
-        elapsedMs: Date.now() - t0,
-      });
-      if (state.step % perEpoch === 0) {
+      },
+      async afterEpoch({ epoch, step, elapsedMs }) {
         const summary: TripletState['history'][number] = {
           epoch,
           loss: sums.loss / sums.steps,
@@ -597,24 +581,19 @@ export async function trainTriplet(options: TripletTrainOptions): Promise<Triple
         sums = { loss: 0, active: 0, triplets: 0, steps: 0 };
         await options.onProgress?.({
           kind: 'epoch',
-          ...common,
+          step,
+          totalSteps: state.totalSteps,
           ...summary,
           triplets,
           ...(state.best && { best: { ...state.best } }),
-          elapsedMs: Date.now() - t0,
+          elapsedMs,
         });
-      }
-      if (state.step % every === 0 || state.step === state.totalSteps || state.stoppedEarly) await save();
-    }
+      },
+    });
     if (bestWeights) for (const [k, v] of vars.entries()) v.assign(bestWeights[k]);
-  } catch (e) {
-    optimizer.dispose();
-    net.dispose();
-    throw e;
   } finally {
     tf.dispose(bestWeights ?? []);
   }
-  optimizer.dispose();
   return {
     network: net,
     history: state.history,

@@ -1,11 +1,12 @@
-// The wasm Conv2DBackpropFilter kernel (a dilated forward conv on the wasm backend's own Conv2D) against the cpu
-// backend's reference kernel, through tfjs' Conv2D gradient, on the shapes FaceNet-family networks use.
+// The one filter-gradient kernel (a dilated forward conv on the backend's own Conv2D): as wasm's Conv2DBackpropFilter
+// through tfjs' Conv2D gradient, and as conv2dFilterGrad on cpu, against the cpu backend's own Conv2DBackpropFilter,
+// on the shapes FaceNet-family networks use.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../src/index.js';
+import { conv2dFilterGrad, registerTrainingKernels } from '../src/training/index.js';
 
-registerWasmTrainingKernels();
+registerTrainingKernels();
 
 interface Case {
   x: [number, number, number, number];
@@ -61,7 +62,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
   it('is registered for wasm once (a second call keeps the first registration)', () => {
     const first = tf.getKernel('Conv2DBackpropFilter', 'wasm');
     expect(first).toBeDefined();
-    registerWasmTrainingKernels();
+    registerTrainingKernels();
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(first);
   });
 
@@ -79,6 +80,25 @@ describe('Conv2DBackpropFilter on wasm', () => {
       const scale = Math.max(...ref.map(Math.abs));
       const maxErr = Math.max(...got.map((v, k) => Math.abs(v - ref[k])));
       expect(maxErr / scale).toBeLessThan(1e-5);
+    },
+  );
+
+  it.each(cases.map((c, i) => [i, c] as const))(
+    'case %i: conv2dFilterGrad on cpu (the same kernel) matches the cpu reference',
+    async (i, c) => {
+      const ref = await filterGradient('cpu', c, 10 * i + 1);
+      await tf.setBackend('cpu');
+      const before = tf.memory().numTensors;
+      const got = tf.tidy(() => {
+        const x = tf.randomNormal(c.x, 0, 1, 'float32', 10 * i + 1) as tf.Tensor4D;
+        const shape: [number, number, number, number] = [...c.kernel, c.x[3], c.filters];
+        const w = tf.randomNormal(shape, 0, 1, 'float32', 10 * i + 2) as tf.Tensor4D;
+        const dy = tf.randomNormal(tf.conv2d(x, w, c.strides, c.pad).shape, 0, 1, 'float32', 10 * i + 3);
+        return conv2dFilterGrad(x, dy as tf.Tensor4D, shape, c.strides, c.pad as 'valid' | 'same' | number).dataSync();
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      const scale = Math.max(...ref.map(Math.abs));
+      expect(Math.max(...got.map((v, k) => Math.abs(v - ref[k]))) / scale).toBeLessThan(1e-5);
     },
   );
 });
