@@ -17,7 +17,7 @@ export interface ModelContext {
   files: FileLoader;
   /** Resolves weights that are not bundled (Keras h5 downloads): name → bytes. Provided by the platform. */
   weights?: (name: string, options?: { path?: string }) => Promise<Uint8Array>;
-  /** An explicit weights file for the model being created (`--weights PATH`). */
+  /** An explicit weights file for the model being created (the `weightsPath` option). */
   weightsPath?: string;
   /** Reads a file by path (e.g. `weightsPath`). Provided by platforms with a file system (`@facekit/node`). */
   readFile?: (path: string) => Promise<Uint8Array>;

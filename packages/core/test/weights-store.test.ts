@@ -86,15 +86,18 @@ describe('resolution order', () => {
     expect(calls).toEqual(['path /w.h5', 'cached facenet', 'cached openface', 'download openface', 'cached openface']);
   });
 
-  it('offline: E_WEIGHTS_MISSING with the exact command, the env var and the option; no download', async () => {
+  it('offline: E_WEIGHTS_MISSING with the ways out in API terms (store pull, env var, option); no download', async () => {
     const { p, calls } = platform({ offline: true });
     const e = await failure(resolveWeightsBytes(p, 'facenet512'));
     expect(e.code).toBe('E_WEIGHTS_MISSING');
+    expect(e.details).toEqual({ model: 'facenet512' });
     expect(e.message).toBe(
-      "weights 'facenet512' are not in the cache /cache and FACEKIT_OFFLINE=1 forbids downloading them: run " +
-        '`facekit weights pull facenet512` (while online), set FACEKIT_CACHE_DIR to a folder holding ' +
-        'facenet512_weights.h5, or pass --weights PATH (API: weightsPath)',
+      "weights 'facenet512' are not in the cache /cache and FACEKIT_OFFLINE=1 forbids downloading them: pull them " +
+        "while online (the weights store's pull('facenet512'), see docs/weights.md), set FACEKIT_CACHE_DIR to a " +
+        'folder holding facenet512_weights.h5, or pass the file as the weightsPath option',
     );
+    // Core speaks of the API: no CLI command or flag (the CLI adds its own hint).
+    expect(e.message).not.toMatch(/facekit |--/);
     expect(calls).toEqual(['cached facenet512']);
   });
 
@@ -102,7 +105,7 @@ describe('resolution order', () => {
     const { p, calls } = platform();
     expect(await codeOf(resolveWeightsBytes(p, 'mystery'))).toBe('E_WEIGHTS_MISSING');
     expect(calls).toEqual(['cached mystery']);
-    expect(missingWeightsMessage('mystery', '/c', 'unknown')).not.toContain('weights pull');
+    expect(missingWeightsMessage('mystery', '/c', 'unknown')).not.toContain('pull');
   });
 });
 
@@ -128,15 +131,31 @@ describe('embedders through ModelContext', () => {
     expect((await loadModelContextWeights(noStore, 'openface', 'hint')).bytes).toEqual(new Uint8Array([6]));
   });
 
-  it('nothing to load from: E_WEIGHTS_MISSING with --weights and the pull command; store messages are kept', async () => {
+  it('nothing to load from: E_WEIGHTS_MISSING with weightsPath and the pull; store messages are kept', async () => {
     const e = await failure(loadModelContextWeights({ files }, 'facenet', "deepface's facenet_weights.h5"));
     expect(e.code).toBe('E_WEIGHTS_MISSING');
-    expect(e.message).toMatch(/--weights PATH \(deepface's facenet_weights\.h5.*`facekit weights pull facenet`/);
+    expect(e.details).toEqual({ model: 'facenet' });
+    expect(e.message).toMatch(/weightsPath option \(deepface's facenet_weights\.h5\).*pull\('facenet'\)/);
     const store = async () => {
       throw new FaceKitError('E_WEIGHTS_MISSING', 'not in the cache');
     };
     const e2 = await failure(loadModelContextWeights({ files, weights: store }, 'facenet', 'h'));
-    expect(e2.message).toMatch(/^not in the cache; pass --weights PATH .*facekit weights pull facenet/);
+    expect(e2.message).toMatch(/^not in the cache; pass the file as the weightsPath option .*pull\('facenet'\)/);
+    // The store's own error about these weights (details.model) already lists the ways out: kept as it is.
+    const own = new FaceKitError('E_WEIGHTS_MISSING', 'the store says how', { details: { model: 'facenet' } });
+    const e3 = await failure(
+      loadModelContextWeights(
+        {
+          files,
+          weights: async () => {
+            throw own;
+          },
+        },
+        'facenet',
+        'h',
+      ),
+    );
+    expect(e3).toBe(own);
     const other = async () => {
       throw new FaceKitError('E_DOWNLOAD', 'HTTP 404');
     };

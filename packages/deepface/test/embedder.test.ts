@@ -37,14 +37,16 @@ describe('deepface embedder spec', () => {
   it('without weights fails with E_WEIGHTS_MISSING saying how to fix it', async () => {
     const spec = models.embedders.get('deepface');
     await expect(spec.create({ files })).rejects.toMatchObject({ code: 'E_WEIGHTS_MISSING' });
-    await expect(spec.create({ files })).rejects.toThrow(/--weights .*VGGFace2_DeepFace_weights_val-0\.9034\.h5/);
+    await expect(spec.create({ files })).rejects.toThrow(
+      /weightsPath option .*VGGFace2_DeepFace_weights_val-0\.9034\.h5/,
+    );
     const store: ModelContext = {
       files,
       weights: async (name) => {
         throw new FaceKitError('E_WEIGHTS_MISSING', `${name} is not in the cache`);
       },
     };
-    await expect(spec.create(store)).rejects.toThrow(/not in the cache.*--weights/);
+    await expect(spec.create(store)).rejects.toThrow(/not in the cache.*weightsPath/);
   });
 
   it('reads weightsPath with ctx.readFile (else ctx.weights) and rejects a file that is not Keras weights', async () => {

@@ -1,4 +1,4 @@
-import { type ModelContext, isFaceKitError, models } from '@facekit/core';
+import { type FaceKitError, type ModelContext, isFaceKitError, models } from '@facekit/core';
 import { ARCFACE_112, facenetSpec, openfaceTemplate, prewhiten, scaleToUnit } from '@facekit/facenet';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -52,8 +52,9 @@ describe('embedder specs', () => {
           (err: unknown) => err,
         );
       expect(isFaceKitError(e, 'E_WEIGHTS_MISSING'), String(e)).toBe(true);
-      expect((e as Error).message).toContain('--weights PATH');
-      expect((e as Error).message).toContain(`facekit weights pull ${name}`);
+      expect((e as Error).message).toContain('weightsPath option');
+      expect((e as Error).message).toContain(`pull('${name}')`);
+      expect((e as FaceKitError).details).toEqual({ model: name });
     }
   });
 });

@@ -32,7 +32,7 @@ export interface WeightsPin {
  * const { url, file, format }: WeightsEntry = weightsEntry('facenet512'); // file: 'facenet512_weights.h5'
  */
 export interface WeightsEntry extends WeightsPin {
-  /** The store key, the name in `facekit weights pull NAME` and in `ctx.weights(NAME)`. */
+  /** The store key: the name in the store's `pull(NAME)` and in `ctx.weights(NAME)`. */
   name: string;
   /** The embedder (registry name) that loads these weights. */
   embedder: string;
