@@ -6,6 +6,7 @@ import {
   FaceKitError,
   findWeightsEntry,
   isRetryableStatus,
+  listWeightsEntries,
   loadModelContextWeights,
   type ModelContext,
   missingWeightsMessage,
@@ -50,20 +51,25 @@ function platform(o: Partial<WeightsPlatform> & { cache?: Map<string, Uint8Array
   return { p, calls, cache };
 }
 
+// Core holds no catalogue entry of its own (the embedder packages register theirs, tested there): these are the
+// store's fixtures, shaped like @facekit/facenet's.
+for (const name of ['facenet', 'facenet512', 'openface']) {
+  registerWeightsEntry({
+    name,
+    embedder: name,
+    description: `${name} (test entry)`,
+    url: `https://weights.example/${name}_weights.h5`,
+    file: `${name}_weights.h5`,
+    format: 'keras-h5',
+  });
+}
+
 describe('weights catalogue', () => {
-  it("lists deepface's published files with their canonical URLs and the pins their publishers give", () => {
-    const base = 'https://github.com/serengil/deepface_models/releases/download/v1.0/';
-    expect(weightsEntry('facenet')).toMatchObject({ url: `${base}facenet_weights.h5`, file: 'facenet_weights.h5' });
-    expect(weightsEntry('facenet512').url).toBe(`${base}facenet512_weights.h5`);
-    expect(weightsEntry('openface')).toMatchObject({ url: `${base}openface_weights.h5`, embedder: 'openface' });
-    expect(weightsEntry('deepface')).toMatchObject({
-      format: 'keras-h5-zip',
-      file: 'VGGFace2_DeepFace_weights_val-0.9034.h5',
-    });
-    expect(weightsEntry('deepface').url).toMatch(/\/VGGFace2_DeepFace_weights_val-0\.9034\.h5\.zip$/);
-    // swghosh/DeepFace pins its archive by MD5 (deepface/deepface.py); deepface publishes no digest for its own files.
-    expect(weightsEntry('deepface').md5).toBe('0b21fb70cd6901c96c19ac14c9ea8b89');
-    expect(() => weightsEntry('vgg')).toThrow(/unknown weights 'vgg' \(known: facenet, facenet512, openface, deepface/);
+  it('holds what was registered, in order; an unknown name is E_UNKNOWN_MODEL naming the known ones', () => {
+    expect(listWeightsEntries().map((e) => e.name)).toEqual(['facenet', 'facenet512', 'openface']);
+    expect(weightsEntry('facenet512').file).toBe('facenet512_weights.h5');
+    expect(codeOf(() => weightsEntry('vgg'))).toBe('E_UNKNOWN_MODEL');
+    expect(() => weightsEntry('vgg')).toThrow(/unknown weights 'vgg' \(known: facenet, facenet512, openface\)/);
   });
 
   it('entries can be pinned or re-pointed; bad names and pins are E_CONFIG', () => {

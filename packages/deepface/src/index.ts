@@ -1,8 +1,8 @@
 // @facekit/deepface: the DeepFace network (C1 … L4/L5/L6 locally connected … F7), its Keras weights import and
 // the `deepface` embedder (registered on import). Identity-classifier training is its own layer,
 // `@facekit/deepface/train`, which alone registers tfjs' gradients and the training kernels.
-import { models } from '@facekit/core';
-import { deepFaceSpec } from './embedder.js';
+import { findWeightsEntry, models, registerWeightsEntry } from '@facekit/core';
+import { DEEPFACE_WEIGHTS_ENTRY, deepFaceSpec } from './embedder.js';
 
 export {
   DEEPFACE_CONFIG,
@@ -37,6 +37,7 @@ export { deepFaceExpectedLayers, loadDeepFaceKeras, type LoadDeepFaceOptions } f
 export {
   createDeepFaceEmbedder,
   DEEPFACE_TEMPLATE,
+  DEEPFACE_WEIGHTS_ENTRY,
   DEEPFACE_WEIGHTS_FILE,
   DEEPFACE_WEIGHTS_NAME,
   DEEPFACE_WEIGHTS_URL,
@@ -45,3 +46,5 @@ export {
   type DeepFaceEmbedderOptions,
 } from './embedder.js';
 models.embedders.register(deepFaceSpec);
+// Its weights in core's one catalogue, unless the application registered its own entry (a pin, a mirror) first.
+if (!findWeightsEntry(DEEPFACE_WEIGHTS_ENTRY.name)) registerWeightsEntry(DEEPFACE_WEIGHTS_ENTRY);

@@ -23,5 +23,6 @@ export { prewhiten, scaleToUnit } from './preprocess.js';
 export { ARCFACE_112, arcfaceTemplate, OPENFACE_FIVE, openfaceTemplate } from './templates.js';
 export { createNetworkEmbedder, NetworkEmbedder, type Preprocess, resolveWeights } from './embedder.js';
 export { facenet512Spec, facenetSpec, openfaceSpec, registerFacenetEmbedders } from './specs.js';
+export { FACENET_WEIGHTS, registerFacenetWeights } from './weights.js';
 // Importing the package registers its embedders, like the other model packages.
 registerFacenetEmbedders();
