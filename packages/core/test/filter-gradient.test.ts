@@ -53,6 +53,13 @@ async function filterGradient(backend: string, c: Case, seed: number): Promise<F
   });
 }
 
+/** Same length, and the largest difference within 1e-5 of the reference's largest magnitude. */
+function expectClose(got: Float32Array, ref: Float32Array): void {
+  expect(got.length).toBe(ref.length);
+  const scale = Math.max(...ref.map(Math.abs));
+  expect(Math.max(...got.map((v, k) => Math.abs(v - ref[k]))) / scale).toBeLessThan(1e-5);
+}
+
 describe('Conv2DBackpropFilter on wasm', () => {
   const initial = tf.getBackend();
   afterAll(async () => {
@@ -76,10 +83,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
       const got = await filterGradient('wasm', c, 10 * i + 1);
       expect(tf.memory().numTensors).toBe(before);
       expect(tf.engine().backend.numDataIds()).toBe(buffers);
-      expect(got.length).toBe(ref.length);
-      const scale = Math.max(...ref.map(Math.abs));
-      const maxErr = Math.max(...got.map((v, k) => Math.abs(v - ref[k])));
-      expect(maxErr / scale).toBeLessThan(1e-5);
+      expectClose(got, ref);
     },
   );
 
@@ -97,8 +101,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
         return conv2dFilterGrad(x, dy as tf.Tensor4D, shape, c.strides, c.pad as 'valid' | 'same' | number).dataSync();
       });
       expect(tf.memory().numTensors).toBe(before);
-      const scale = Math.max(...ref.map(Math.abs));
-      expect(Math.max(...got.map((v, k) => Math.abs(v - ref[k]))) / scale).toBeLessThan(1e-5);
+      expectClose(got as Float32Array, ref);
     },
   );
 });
