@@ -7,15 +7,10 @@ import {
   restoreOptimizer,
   runTrainingLoop,
   type TrainingData,
+  type TrainingRunOptions,
 } from '@facekit/core/training';
 import { type DeepFaceConfig, deepFaceLayers, resolveConfig, type WeightedLayerName } from './architecture.js';
-import {
-  CHECKPOINT_FORMAT,
-  type Checkpoint,
-  type CheckpointState,
-  type CheckpointWriter,
-  decodeCheckpointTensors,
-} from './checkpoint.js';
+import { CHECKPOINT_FORMAT, type CheckpointState, decodeCheckpointTensors } from './checkpoint.js';
 import { DeepFaceModel, type DeepFaceWeights, initLayer, uniqueVariablePrefix } from './model.js';
 import { DEFAULT_SCHEDULE, type LearningRateSchedule, learningRateAt } from './schedule.js';
 
@@ -52,30 +47,19 @@ export interface TrainProgress {
  * @example
  * const options: TrainOptions = { data: tensorDataset(images, labels), config: { f7: 64 }, epochs: 5, batchSize: 32 };
  */
-export interface TrainOptions {
+export interface TrainOptions extends TrainingRunOptions<TrainProgress, DeepFaceConfig, CheckpointState> {
   data: TrainingData;
   /** Network sizes (default: the published DeepFace); `classes` defaults to `data.classes`. */
   config?: Partial<DeepFaceConfig>;
   /** Start from these weights (e.g. imported Keras weights) instead of a random init; they are copied. */
   initialWeights?: DeepFaceWeights;
-  /** Passes over the data (default 10). */
-  epochs?: number;
   /** Mini-batch size (default 128); the last batch of an epoch may be smaller. */
   batchSize?: number;
   learningRate?: LearningRateSchedule;
   /** Momentum (default 0.9). */
   momentum?: number;
-  /** Seed of the init, the per-epoch shuffles and the dropout masks (default 1). */
-  seed?: number;
-  onProgress?: (p: TrainProgress) => void | Promise<void>;
-  /**
-   * Save a checkpoint every `every` steps (default: after each epoch) and at the end, through `write` (which gets a
-   * {@link CheckpointSnapshot}: JSON fields plus the data streamed tensor by tensor).
-   */
-  checkpoint?: { write: CheckpointWriter; every?: number };
-  /** Continue a run from a checkpoint (same data and options; the epochs count may be raised). */
-  resume?: Checkpoint;
-  signal?: AbortSignal;
+  // epochs, seed (init, per-epoch shuffles, dropout masks), onProgress, checkpoint, resume (same data and options),
+  // signal: TrainingRunOptions.
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type TrainingCheckpointSnapshot,
   type TrainingCheckpointWriter,
   type TrainingData,
+  type TrainingRunOptions,
 } from '@facekit/core/training';
 import { auc, rocCurve, type ScoredPair } from '@facekit/core/eval';
 import type { NetworkDefinition } from './graph.js';
@@ -149,7 +150,7 @@ export interface TripletProgress {
  * @example
  * const options: TripletTrainOptions = { model: 'facenet', data, identitiesPerBatch: 8, imagesPerIdentity: 4 };
  */
-export interface TripletTrainOptions {
+export interface TripletTrainOptions extends TrainingRunOptions<TripletProgress, TripletConfig, TripletState> {
   /** Which network to train. */
   model: TrainableNetworkName;
   /** Labelled aligned faces (0..255, any size: resized to the network's input); `labels` must be given. */
@@ -169,7 +170,6 @@ export interface TripletTrainOptions {
    * run through the trunk at every step, as without `trainableFrom`. OpenFace's trunk output is 736 floats (2.9 KiB).
    */
   trunkCacheBytes?: number;
-  epochs?: number;
   /** P: identities per batch (default 8). */
   identitiesPerBatch?: number;
   /** K: images per identity in a batch (default 4). */
@@ -180,8 +180,6 @@ export interface TripletTrainOptions {
   selection?: TripletSelection;
   /** AdaGrad's learning rate (default 0.05). */
   learningRate?: number;
-  /** Seed of the init and the batch draws (default 1). */
-  seed?: number;
   /**
    * Held-out labelled faces, of other identities than `data`, scored after every epoch (and once before the first
    * step) by the verification ROC AUC of all its same/different-identity pairs (squared L2 distance of the
@@ -196,12 +194,8 @@ export interface TripletTrainOptions {
   restoreBest?: boolean;
   /** With `validation`: stop after this many epochs without a better validation AUC (default: never stop early). */
   patience?: number;
-  onProgress?: (p: TripletProgress) => void | Promise<void>;
-  /** Save a checkpoint every `every` steps (default: after each epoch) and at the end. */
-  checkpoint?: { write: TripletCheckpointWriter; every?: number };
-  /** Continue a run from a checkpoint (same data; epochs may be raised). Its weights replace `weights`. */
-  resume?: TripletCheckpoint;
-  signal?: AbortSignal;
+  // epochs, seed (init, batch draws), onProgress, checkpoint, resume (its weights replace `weights`), signal:
+  // TrainingRunOptions.
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceKitError, throwIfAborted } from '../errors.js';
-import { snapshotTensors, type TrainingCheckpointWriter } from './checkpoint.js';
+import { snapshotTensors, type TrainingCheckpoint, type TrainingCheckpointWriter } from './checkpoint.js';
 
 /**
  * An integer ≥ 1, or E_CONFIG naming the option: the trainers' check of counts (epochs, batch sizes, `every`).
@@ -11,6 +11,29 @@ import { snapshotTensors, type TrainingCheckpointWriter } from './checkpoint.js'
 export function positiveInteger(v: number, what: string): number {
   if (!Number.isInteger(v) || v < 1) throw new FaceKitError('E_CONFIG', `${what} must be an integer ≥ 1, got ${v}`);
   return v;
+}
+
+/**
+ * The options every trainer of the loop takes, as a trainer's options declare them (with its progress event and
+ * checkpoint config / state): run length, seed, progress, checkpoints, resume and cancellation.
+ *
+ * @example
+ * interface MyTrainOptions extends TrainingRunOptions<MyProgress, MyConfig, MyState> { data: TrainingData }
+ */
+export interface TrainingRunOptions<Progress, Config, State> {
+  /** Passes over the data (default 10). */
+  epochs?: number;
+  /** Seed of the init and of every random draw of the run (default 1). */
+  seed?: number;
+  onProgress?: (p: Progress) => void | Promise<void>;
+  /**
+   * Save a checkpoint every `every` steps (default: after each epoch) and at the end, through `write` (which gets a
+   * snapshot: JSON fields plus the data streamed tensor by tensor).
+   */
+  checkpoint?: { write: TrainingCheckpointWriter<Config, State>; every?: number };
+  /** Continue a run from a checkpoint (same data; `epochs` may be raised). Its weights replace the starting ones. */
+  resume?: TrainingCheckpoint<Config, State>;
+  signal?: AbortSignal;
 }
 
 /**
