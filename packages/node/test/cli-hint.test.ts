@@ -1,5 +1,6 @@
 // The library's messages speak of the API; the CLI adds its own hint, chosen by code and details, never by text.
 import { FaceKitError } from '@facekit/core';
+import '@facekit/facenet'; // registers the openface / facenet weights entries the hint looks up
 import { describe, expect, it } from 'vitest';
 import { cliHint } from '../src/cli-format.js';
 
