@@ -22,6 +22,18 @@ export default defineConfig({
         extends: true,
         test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
       })),
+      // Core's suites again on tfjs' reference backend (test/setup-backend.ts reads FACEKIT_TEST_BACKEND), as tfjs runs
+      // every suite on every backend: ~12 s of tests. Not cluster-lfw, the real dlib-resnet34 pipeline over 48 LFW
+      // photos, which takes over 120 s on the cpu backend (it runs on wasm in the core project).
+      {
+        extends: true,
+        test: {
+          name: 'core-cpu',
+          include: ['packages/core/test/**/*.test.ts'],
+          exclude: ['packages/core/test/cluster-lfw.test.ts'],
+          env: { FACEKIT_TEST_BACKEND: 'cpu' },
+        },
+      },
       // examples/*: smoke tests of the runnable examples (examples/test).
       { extends: true, test: { name: 'examples', include: ['examples/test/**/*.test.ts'] } },
     ],

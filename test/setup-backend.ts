@@ -1,5 +1,6 @@
 // Every test file runs on the backend named by FACEKIT_TEST_BACKEND (default wasm, what CI and most users get
-// in Node; 'cpu' is the reference backend). `.ci/run` runs the backend-agnostic suites on both.
+// in Node; 'cpu' is the reference backend). `npm test` (so `.ci/run`) runs every suite on wasm and core's suites on
+// cpu too: the `core-cpu` project of vitest.config.ts sets FACEKIT_TEST_BACKEND=cpu.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';

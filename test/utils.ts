@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { type FileLoader, isFaceKitError, type ModelContext, parseLfwPairs } from '@facekit/core';
+import { type FileLoader, isFaceKitError, type ModelContext } from '@facekit/core';
+import { parseLfwPairs } from '@facekit/core/eval';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = root;
@@ -70,12 +71,27 @@ export async function readPairs(file: string): Promise<Pair[]> {
   }));
 }
 
-/** The FaceKitError code a call throws (undefined when it does not throw). */
-export function codeOf(fn: () => unknown): string | undefined {
+/** What {@link codeOf} gives for an error that is not a FaceKitError (so the assertion fails and shows it). */
+const codeOfError = (e: unknown): string => (isFaceKitError(e) ? e.code : `not a FaceKitError: ${e}`);
+
+/**
+ * The FaceKitError code a call throws or a promise rejects with; undefined when it returns / resolves; any other
+ * error is spelled out (`not a FaceKitError: …`) so the assertion fails with it. The one such helper of every
+ * package's tests. A function that returns a promise, or a promise, gives a promise.
+ *
+ * @example
+ * expect(codeOf(() => decodeNetpbm(bytes))).toBe('E_DECODE');
+ * expect(await codeOf(store.pull('facenet'))).toBe('E_WEIGHTS_MISSING');
+ */
+export function codeOf(run: Promise<unknown> | (() => Promise<unknown>)): Promise<string | undefined>;
+export function codeOf(run: () => unknown): string | undefined;
+export function codeOf(run: Promise<unknown> | (() => unknown)): string | undefined | Promise<string | undefined> {
+  let result: unknown;
   try {
-    fn();
+    result = typeof run === 'function' ? run() : run;
   } catch (e) {
-    return isFaceKitError(e) ? e.code : `not a FaceKitError: ${e}`;
+    return codeOfError(e);
   }
+  if (result instanceof Promise) return result.then(() => undefined, codeOfError);
   return undefined;
 }

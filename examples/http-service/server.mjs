@@ -30,7 +30,7 @@ export const STATUS_BY_CODE = {
   E_NO_FACE: 422,
   E_ABORTED: 408,
   // The embedder's weights are not on this server (not cached, offline or unreachable): the service cannot answer
-  // for that embedder until an operator runs the command the message names (`facekit weights pull NAME`).
+  // for that embedder until an operator pulls them (`facekit weights pull NAME`, or the store's pull the message names).
   E_WEIGHTS_MISSING: 503,
   E_DOWNLOAD: 503,
   E_WEIGHTS_INTEGRITY: 503,

@@ -89,7 +89,7 @@ describe('examples/http-service', () => {
     expect((await unknown.json()).error.code).toBe('E_UNKNOWN_MODEL');
   });
 
-  it('an embedder whose weights are not on the server: 503 with the command that fixes it, not a 500', async () => {
+  it('an embedder whose weights are not on the server: 503 with the way to fix it, not a 500', async () => {
     const saved = { cache: process.env.FACEKIT_CACHE_DIR, offline: process.env.FACEKIT_OFFLINE };
     process.env.FACEKIT_CACHE_DIR = mkdtempSync(join(tmpdir(), 'facekit-http-cache-'));
     process.env.FACEKIT_OFFLINE = '1';
@@ -101,7 +101,7 @@ describe('examples/http-service', () => {
       expect(res.status).toBe(503);
       const { error } = await res.json();
       expect(error.code).toBe('E_WEIGHTS_MISSING');
-      expect(error.message).toContain('facekit weights pull facenet');
+      expect(error.message).toContain("pull('facenet')"); // the library speaks of the API, not of CLI commands
       expect(error.message).toContain('FACEKIT_CACHE_DIR');
     } finally {
       rmSync(process.env.FACEKIT_CACHE_DIR, { recursive: true, force: true });

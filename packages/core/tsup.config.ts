@@ -1,8 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The runtime, and the layers an application does not load unless it asks: `@facekit/core/eval` (protocol, LFW,
+  // BCubed) and `@facekit/core/training` (checkpoints, data, the training loop, the filter-gradient kernel).
+  entry: { index: 'src/index.ts', eval: 'src/eval/index.ts', training: 'src/training/index.ts' },
   format: ['esm', 'cjs'],
+  // Shared modules (FaceKitError above all) go into chunks imported by every entry, in CJS too, so an error thrown
+  // by one entry is `instanceof FaceKitError` of another: one copy of each class.
+  splitting: true,
   dts: true,
   sourcemap: true,
   clean: true,

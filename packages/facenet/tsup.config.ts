@@ -1,8 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The runtime, and training (`@facekit/facenet/train`), which alone registers tfjs' gradients and the training kernels.
+  entry: { index: 'src/index.ts', train: 'src/train.ts' },
   format: ['esm', 'cjs'],
+  // Modules both entries use go into shared chunks, in CJS too: one copy of each class (FaceNetwork, DeepFaceModel).
+  splitting: true,
   dts: true,
   sourcemap: true,
   clean: true,

@@ -245,7 +245,7 @@ export class FacePipeline {
       if (o.enforceDetection ?? true) {
         throw new FaceKitError(
           'E_NO_FACE',
-          'no face found in the image (pass enforceDetection: false / --no-enforce-detection to use the whole image)',
+          'no face found in the image (pass enforceDetection: false to use the whole image)',
         );
       }
       const face: Face = { box: wholeImageBox(image), score: 0, detector: 'none' };

@@ -17,7 +17,7 @@ export interface ModelContext {
   files: FileLoader;
   /** Resolves weights that are not bundled (Keras h5 downloads): name → bytes. Provided by the platform. */
   weights?: (name: string, options?: { path?: string }) => Promise<Uint8Array>;
-  /** An explicit weights file for the model being created (`--weights PATH`). */
+  /** An explicit weights file for the model being created (the `weightsPath` option). */
   weightsPath?: string;
   /** Reads a file by path (e.g. `weightsPath`). Provided by platforms with a file system (`@facekit/node`). */
   readFile?: (path: string) => Promise<Uint8Array>;
@@ -170,18 +170,29 @@ export interface AlignerSpec {
 }
 
 /**
- * A name → spec table with one error for unknown names.
+ * A name → spec table with one error for unknown names. A name is registered once: registering another spec under
+ * a taken name is refused (E_CONFIG) unless `{ replace: true }` says it is meant, so two packages (or two copies of
+ * one) cannot silently swap each other's models. Registering the very same spec object again is a no-op.
  *
  * @example
  * const detectors = new Registry<DetectorSpec>('detector');
  * detectors.register(mySpec);
+ * detectors.register({ ...mySpec, description: 'v2' }, { replace: true }); // without replace: E_CONFIG
  * detectors.get('nope'); // E_UNKNOWN_MODEL naming the registered ones
  */
 export class Registry<T extends { name: string; description: string }> {
   private readonly entries = new Map<string, T>();
   constructor(private readonly kind: string) {}
 
-  register(spec: T): void {
+  register(spec: T, options: { replace?: boolean } = {}): void {
+    const existing = this.entries.get(spec.name);
+    if (existing !== undefined && existing !== spec && options.replace !== true) {
+      throw new FaceKitError(
+        'E_CONFIG',
+        `a ${this.kind} named '${spec.name}' is already registered; pass { replace: true } to replace it`,
+        { details: { kind: this.kind, name: spec.name } },
+      );
+    }
     this.entries.set(spec.name, spec);
   }
 

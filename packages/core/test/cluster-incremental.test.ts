@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bcubed,
   ClusterAssignments,
   clusterEmbeddings,
   clusterIncrementally,
@@ -11,6 +10,7 @@ import {
   seededRandom,
   shuffle,
 } from '../src/index.js';
+import { bcubed } from '../src/eval/index.js';
 
 /** `people` identities of `per` faces each: a random unit centre plus noise of `spread` per coordinate. */
 function planted(people: number, per: number, dim: number, spread: number, seed: number) {

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bcubed,
   chineseWhispers,
   type ClusterOptions,
   clusterEmbeddings,
   clusterKnnGraph,
   type Embedding,
   exactKnn,
-  type FaceKitError,
   gaussian,
   ivfKnn,
   kmeans,
@@ -19,6 +17,8 @@ import {
   pairwiseDistances,
   seededRandom,
 } from '../src/index.js';
+import { bcubed } from '../src/eval/index.js';
+import { codeOf } from '../../../test/utils.js';
 
 /** Planted people: unit-length centres in `dim` dimensions, each photo = centre + σ noise, normalised. */
 function people(count: number, per: (p: number) => number, dim: number, sigma: number, seed: number) {
@@ -43,15 +43,6 @@ function partition(labels: ArrayLike<number>): number[][] {
     g.set(l, [...(g.get(l) ?? []), i]);
   });
   return [...g.values()].sort((a, b) => a[0] - b[0]);
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return (e as FaceKitError).code;
-  }
-  return undefined;
 }
 
 describe('kNN graphs', () => {

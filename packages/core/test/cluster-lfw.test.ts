@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveShared, lfwDir, lfwImage, modelContext, readImageTensor } from '../../../test/utils.js';
 import {
-  bcubed,
   clusterEmbeddings,
   defaultClusterThreshold,
   DEFAULT_EMBEDDER,
@@ -15,6 +14,7 @@ import {
   Gallery,
   models,
 } from '../src/index.js';
+import { bcubed } from '../src/eval/index.js';
 
 const PEOPLE = ['George_W_Bush', 'Colin_Powell', 'Tony_Blair', 'Donald_Rumsfeld', 'Gerhard_Schroeder', 'Ariel_Sharon'];
 const PER_PERSON = 8; // 48 images in all

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   agglomerative,
-  bcubed,
   chineseWhispers,
   CLUSTER_THRESHOLD_SCALE,
   clusterEmbeddings,
@@ -16,6 +15,7 @@ import {
   seededRandom,
   silhouette,
 } from '../src/index.js';
+import { bcubed } from '../src/eval/index.js';
 
 /** A partition as a sorted list of sorted groups, to compare clusterings regardless of label names. */
 function partition(labels: ArrayLike<number>): number[][] {

@@ -2,6 +2,7 @@
 import { decodeNetpbm, FaceKitError, isNetpbm } from '@facekit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/utils.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const join = (...parts: Uint8Array[]) => {
@@ -12,14 +13,6 @@ const join = (...parts: Uint8Array[]) => {
     at += p.length;
   }
   return out;
-};
-const codeOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return (e as FaceKitError).code;
-  }
-  return undefined;
 };
 
 describe('decodeNetpbm', () => {

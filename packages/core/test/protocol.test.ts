@@ -9,7 +9,7 @@ import {
   fitConfidenceScale,
   rocCurve,
   tarAtFar,
-} from '../src/index.js';
+} from '../src/eval/index.js';
 
 const P = (distance: number, same: boolean): ScoredPair => ({ distance, same });
 

@@ -6,6 +6,7 @@ import {
   FaceKitError,
   findWeightsEntry,
   isRetryableStatus,
+  listWeightsEntries,
   loadModelContextWeights,
   type ModelContext,
   missingWeightsMessage,
@@ -15,12 +16,7 @@ import {
   weightsEntry,
   type WeightsPlatform,
 } from '../src/index.js';
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'resolved',
-    (e: unknown) => (e instanceof FaceKitError ? e.code : String(e)),
-  );
+import { codeOf } from '../../../test/utils.js';
 
 /** The error `p` rejects with (the test fails if it resolves). */
 async function failure(p: Promise<unknown>): Promise<FaceKitError> {
@@ -55,20 +51,25 @@ function platform(o: Partial<WeightsPlatform> & { cache?: Map<string, Uint8Array
   return { p, calls, cache };
 }
 
+// Core holds no catalogue entry of its own (the embedder packages register theirs, tested there): these are the
+// store's fixtures, shaped like @facekit/facenet's.
+for (const name of ['facenet', 'facenet512', 'openface']) {
+  registerWeightsEntry({
+    name,
+    embedder: name,
+    description: `${name} (test entry)`,
+    url: `https://weights.example/${name}_weights.h5`,
+    file: `${name}_weights.h5`,
+    format: 'keras-h5',
+  });
+}
+
 describe('weights catalogue', () => {
-  it("lists deepface's published files with their canonical URLs and the pins their publishers give", () => {
-    const base = 'https://github.com/serengil/deepface_models/releases/download/v1.0/';
-    expect(weightsEntry('facenet')).toMatchObject({ url: `${base}facenet_weights.h5`, file: 'facenet_weights.h5' });
-    expect(weightsEntry('facenet512').url).toBe(`${base}facenet512_weights.h5`);
-    expect(weightsEntry('openface')).toMatchObject({ url: `${base}openface_weights.h5`, embedder: 'openface' });
-    expect(weightsEntry('deepface')).toMatchObject({
-      format: 'keras-h5-zip',
-      file: 'VGGFace2_DeepFace_weights_val-0.9034.h5',
-    });
-    expect(weightsEntry('deepface').url).toMatch(/\/VGGFace2_DeepFace_weights_val-0\.9034\.h5\.zip$/);
-    // swghosh/DeepFace pins its archive by MD5 (deepface/deepface.py); deepface publishes no digest for its own files.
-    expect(weightsEntry('deepface').md5).toBe('0b21fb70cd6901c96c19ac14c9ea8b89');
-    expect(() => weightsEntry('vgg')).toThrow(/unknown weights 'vgg' \(known: facenet, facenet512, openface, deepface/);
+  it('holds what was registered, in order; an unknown name is E_UNKNOWN_MODEL naming the known ones', () => {
+    expect(listWeightsEntries().map((e) => e.name)).toEqual(['facenet', 'facenet512', 'openface']);
+    expect(weightsEntry('facenet512').file).toBe('facenet512_weights.h5');
+    expect(codeOf(() => weightsEntry('vgg'))).toBe('E_UNKNOWN_MODEL');
+    expect(() => weightsEntry('vgg')).toThrow(/unknown weights 'vgg' \(known: facenet, facenet512, openface\)/);
   });
 
   it('entries can be pinned or re-pointed; bad names and pins are E_CONFIG', () => {
@@ -91,15 +92,18 @@ describe('resolution order', () => {
     expect(calls).toEqual(['path /w.h5', 'cached facenet', 'cached openface', 'download openface', 'cached openface']);
   });
 
-  it('offline: E_WEIGHTS_MISSING with the exact command, the env var and the option; no download', async () => {
+  it('offline: E_WEIGHTS_MISSING with the ways out in API terms (store pull, env var, option); no download', async () => {
     const { p, calls } = platform({ offline: true });
     const e = await failure(resolveWeightsBytes(p, 'facenet512'));
     expect(e.code).toBe('E_WEIGHTS_MISSING');
+    expect(e.details).toEqual({ model: 'facenet512' });
     expect(e.message).toBe(
-      "weights 'facenet512' are not in the cache /cache and FACEKIT_OFFLINE=1 forbids downloading them: run " +
-        '`facekit weights pull facenet512` (while online), set FACEKIT_CACHE_DIR to a folder holding ' +
-        'facenet512_weights.h5, or pass --weights PATH (API: weightsPath)',
+      "weights 'facenet512' are not in the cache /cache and FACEKIT_OFFLINE=1 forbids downloading them: pull them " +
+        "while online (the weights store's pull('facenet512'), see docs/weights.md), set FACEKIT_CACHE_DIR to a " +
+        'folder holding facenet512_weights.h5, or pass the file as the weightsPath option',
     );
+    // Core speaks of the API: no CLI command or flag (the CLI adds its own hint).
+    expect(e.message).not.toMatch(/facekit |--/);
     expect(calls).toEqual(['cached facenet512']);
   });
 
@@ -107,7 +111,7 @@ describe('resolution order', () => {
     const { p, calls } = platform();
     expect(await codeOf(resolveWeightsBytes(p, 'mystery'))).toBe('E_WEIGHTS_MISSING');
     expect(calls).toEqual(['cached mystery']);
-    expect(missingWeightsMessage('mystery', '/c', 'unknown')).not.toContain('weights pull');
+    expect(missingWeightsMessage('mystery', '/c', 'unknown')).not.toContain('pull');
   });
 });
 
@@ -133,15 +137,31 @@ describe('embedders through ModelContext', () => {
     expect((await loadModelContextWeights(noStore, 'openface', 'hint')).bytes).toEqual(new Uint8Array([6]));
   });
 
-  it('nothing to load from: E_WEIGHTS_MISSING with --weights and the pull command; store messages are kept', async () => {
+  it('nothing to load from: E_WEIGHTS_MISSING with weightsPath and the pull; store messages are kept', async () => {
     const e = await failure(loadModelContextWeights({ files }, 'facenet', "deepface's facenet_weights.h5"));
     expect(e.code).toBe('E_WEIGHTS_MISSING');
-    expect(e.message).toMatch(/--weights PATH \(deepface's facenet_weights\.h5.*`facekit weights pull facenet`/);
+    expect(e.details).toEqual({ model: 'facenet' });
+    expect(e.message).toMatch(/weightsPath option \(deepface's facenet_weights\.h5\).*pull\('facenet'\)/);
     const store = async () => {
       throw new FaceKitError('E_WEIGHTS_MISSING', 'not in the cache');
     };
     const e2 = await failure(loadModelContextWeights({ files, weights: store }, 'facenet', 'h'));
-    expect(e2.message).toMatch(/^not in the cache; pass --weights PATH .*facekit weights pull facenet/);
+    expect(e2.message).toMatch(/^not in the cache; pass the file as the weightsPath option .*pull\('facenet'\)/);
+    // The store's own error about these weights (details.model) already lists the ways out: kept as it is.
+    const own = new FaceKitError('E_WEIGHTS_MISSING', 'the store says how', { details: { model: 'facenet' } });
+    const e3 = await failure(
+      loadModelContextWeights(
+        {
+          files,
+          weights: async () => {
+            throw own;
+          },
+        },
+        'facenet',
+        'h',
+      ),
+    );
+    expect(e3).toBe(own);
     const other = async () => {
       throw new FaceKitError('E_DOWNLOAD', 'HTTP 404');
     };

@@ -6,7 +6,7 @@ import {
   type TrainingCheckpoint,
   type TrainingCheckpointSnapshot,
   type TrainingCheckpointWriter,
-} from '@facekit/core';
+} from '@facekit/core/training';
 import { type DeepFaceConfig, resolveConfig, type WeightedLayerName } from './architecture.js';
 import { DeepFaceModel, type DeepFaceWeights } from './model.js';
 

@@ -1,28 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import './gradients.js';
+import { conv2dFilterGrad } from '@facekit/core/training';
 
 /**
- * dL/dW of a stride-1 'valid' conv2d, computed with a forward conv2d: the batch becomes the channel axis,
- * `dW[i,j,ci,co] = Σ_{n,r,c} x[n, r+i, c+j, ci] · dy[n, r, c, co]`. Used where the backend has no
- * Conv2DBackpropFilter kernel (tfjs-backend-wasm 4.x lacks it) or where it is slow (tfjs-backend-cpu).
- *
- * @example
- * const dw = conv2dFilterGrad(x, dy, [11, 11, 3, 32]);
- */
-export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number]) {
-  return tf.tidy(() => {
-    const xt = tf.transpose(x, [3, 1, 2, 0]); // [ci, h, w, n]
-    const ft = tf.transpose(dy, [1, 2, 0, 3]); // [oh, ow, n, co]
-    const r = tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, 1, 'valid'); // [ci, kh, kw, co]
-    const dw = tf.transpose(r, [1, 2, 0, 3]) as tf.Tensor4D;
-    if (dw.shape.some((d, i) => d !== filterShape[i])) throw new Error(`filter grad shape [${dw.shape}]`);
-    return dw;
-  });
-}
-
-/**
- * Stride-1 valid conv2d whose filter gradient is {@link conv2dFilterGrad}; the input gradient is the usual one, or
- * zeros when `inputGradient` is false (the first layer of a network being trained: nothing consumes it).
+ * Stride-1 valid conv2d whose filter gradient is the training layer's one filter-gradient kernel (core's
+ * `conv2dFilterGrad`, registered by `@facekit/deepface/train`); the input gradient is the usual one, or zeros when
+ * `inputGradient` is false (the first layer of a network being trained: nothing consumes it).
  */
 function portableConv(inputGradient: boolean) {
   return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -7,6 +7,7 @@ import {
   loadModelContextWeights,
   type ModelContext,
   type Point,
+  type WeightsEntry,
 } from '@facekit/core';
 import { DEEPFACE_CONFIG } from './architecture.js';
 import { loadDeepFaceKeras } from './keras-import.js';
@@ -139,6 +140,26 @@ export class DeepFaceEmbedder implements Embedder {
  * const bytes = await ctx.weights?.(DEEPFACE_WEIGHTS_NAME); // what the embedder asks the weights store for
  */
 export const DEEPFACE_WEIGHTS_NAME = 'deepface';
+
+/**
+ * The weights catalogue entry of the `deepface` embedder, the one definition of where its weights come from:
+ * deepface fetches them from swghosh/DeepFace (the model's training repository), as a zip. Registered into core's
+ * weights catalogue on import of @facekit/deepface.
+ *
+ * @example
+ * DEEPFACE_WEIGHTS_ENTRY.format; // 'keras-h5-zip'
+ */
+export const DEEPFACE_WEIGHTS_ENTRY: WeightsEntry = {
+  name: DEEPFACE_WEIGHTS_NAME,
+  embedder: 'deepface',
+  description: "DeepFace, VGGFace2-trained (deepface's DeepFace)",
+  url: DEEPFACE_WEIGHTS_URL,
+  file: DEEPFACE_WEIGHTS_FILE,
+  format: 'keras-h5-zip',
+  // The archive's MD5 as its author pins it (swghosh/DeepFace, deepface/deepface.py: MD5_HASH, passed to
+  // keras.utils.get_file); no sha256 is published.
+  md5: '0b21fb70cd6901c96c19ac14c9ea8b89',
+};
 
 const MISSING_HINT = `the ${DEEPFACE_WEIGHTS_FILE} inside ${DEEPFACE_WEIGHTS_URL}`;
 

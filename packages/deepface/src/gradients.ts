@@ -3,7 +3,7 @@
 // The file is published as extensionless ESM, which plain Node cannot resolve, so tsup bundles it (`noExternal`);
 // the registrations land in tfjs' global gradient registry, shared with the app's own tfjs-core.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { registerWasmTrainingKernels } from '@facekit/core';
+import { registerTrainingKernels } from '@facekit/core/training';
 
-// The conv filter gradient the wasm backend lacks (C1/C3 use their own conv2dFilterGrad; this covers the rest).
-registerWasmTrainingKernels();
+// The one conv filter gradient: wasm's Conv2DBackpropFilter, and the kernel of C1/C3's conv2dFilterGrad.
+registerTrainingKernels();

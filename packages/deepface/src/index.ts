@@ -1,7 +1,8 @@
-// @facekit/deepface: the DeepFace network (C1 … L4/L5/L6 locally connected … F7), its Keras weights import,
-// the `deepface` embedder (registered on import) and identity-classifier training.
-import { models } from '@facekit/core';
-import { deepFaceSpec } from './embedder.js';
+// @facekit/deepface: the DeepFace network (C1 … L4/L5/L6 locally connected … F7), its Keras weights import and
+// the `deepface` embedder (registered on import). Identity-classifier training is its own layer,
+// `@facekit/deepface/train`, which alone registers tfjs' gradients and the training kernels.
+import { findWeightsEntry, models, registerWeightsEntry } from '@facekit/core';
+import { DEEPFACE_WEIGHTS_ENTRY, deepFaceSpec } from './embedder.js';
 
 export {
   DEEPFACE_CONFIG,
@@ -23,7 +24,7 @@ export {
   type LocallyConnectedOptions,
   type LocallyConnectedShapes,
 } from './locally-connected.js';
-export { conv2dFilterGrad, conv2dReluValid } from './conv.js';
+export { conv2dReluValid } from './conv.js';
 export {
   DeepFaceModel,
   initLayer,
@@ -36,6 +37,7 @@ export { deepFaceExpectedLayers, loadDeepFaceKeras, type LoadDeepFaceOptions } f
 export {
   createDeepFaceEmbedder,
   DEEPFACE_TEMPLATE,
+  DEEPFACE_WEIGHTS_ENTRY,
   DEEPFACE_WEIGHTS_FILE,
   DEEPFACE_WEIGHTS_NAME,
   DEEPFACE_WEIGHTS_URL,
@@ -43,34 +45,6 @@ export {
   deepFaceSpec,
   type DeepFaceEmbedderOptions,
 } from './embedder.js';
-export {
-  DEFAULT_SCHEDULE,
-  learningRateAt,
-  type LearningRateSchedule,
-  type ScheduleProgress,
-} from './schedule.js';
-export {
-  CHECKPOINT_FORMAT,
-  collectCheckpoint,
-  decodeCheckpointTensors,
-  modelFromCheckpoint,
-  snapshotCheckpoint,
-  type Checkpoint,
-  type CheckpointSnapshot,
-  type CheckpointState,
-  type CheckpointWriter,
-} from './checkpoint.js';
-export {
-  epochPermutation,
-  evaluateClassifier,
-  preprocess,
-  tensorDataset,
-  trainClassifier,
-  type TrainingBatch,
-  type TrainingData,
-  type TrainOptions,
-  type TrainProgress,
-  type TrainResult,
-} from './train.js';
-
-if (!models.embedders.has(deepFaceSpec.name)) models.embedders.register(deepFaceSpec);
+models.embedders.register(deepFaceSpec);
+// Its weights in core's one catalogue, unless the application registered its own entry (a pin, a mirror) first.
+if (!findWeightsEntry(DEEPFACE_WEIGHTS_ENTRY.name)) registerWeightsEntry(DEEPFACE_WEIGHTS_ENTRY);

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import './gradients.js';
 import { FaceKitError } from '@facekit/core';
 
 /**

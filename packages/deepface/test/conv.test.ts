@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import '../src/gradients.js'; // the training layer's gradient and kernel registrations
 import { conv2dReluValid } from '../src/conv.js';
 import { type LcCase, lcOut, naiveLocallyConnected, randomArray, relError, rng } from './naive.js';
 

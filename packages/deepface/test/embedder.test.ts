@@ -1,8 +1,8 @@
-import { FaceKitError, type ModelContext, models } from '@facekit/core';
+import { FaceKitError, findWeightsEntry, type ModelContext, models, weightsEntry } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import '../src/index.js';
-import { DEEPFACE_TEMPLATE, DeepFaceEmbedder } from '../src/embedder.js';
+import { DEEPFACE_TEMPLATE, DEEPFACE_WEIGHTS_URL, DeepFaceEmbedder } from '../src/embedder.js';
 import { DeepFaceModel } from '../src/model.js';
 import { relError, smallDeepFace } from './naive.js';
 
@@ -11,6 +11,18 @@ const files = async () => {
 };
 
 describe('deepface embedder spec', () => {
+  it("registers its weights in core's catalogue once: deepface's URL, the zip's member and its author's MD5", () => {
+    expect(weightsEntry('deepface')).toBe(findWeightsEntry('deepface'));
+    expect(weightsEntry('deepface')).toMatchObject({
+      format: 'keras-h5-zip',
+      file: 'VGGFace2_DeepFace_weights_val-0.9034.h5',
+      url: DEEPFACE_WEIGHTS_URL,
+    });
+    expect(weightsEntry('deepface').url).toMatch(/\/VGGFace2_DeepFace_weights_val-0\.9034\.h5\.zip$/);
+    // swghosh/DeepFace pins its archive by MD5 (deepface/deepface.py); no sha256 is published.
+    expect(weightsEntry('deepface').md5).toBe('0b21fb70cd6901c96c19ac14c9ea8b89');
+  });
+
   it('is registered with the 152×152 template, 4096-D output and deepface thresholds', () => {
     const spec = models.embedders.get('deepface');
     expect(spec.dim).toBe(4096);
@@ -37,14 +49,16 @@ describe('deepface embedder spec', () => {
   it('without weights fails with E_WEIGHTS_MISSING saying how to fix it', async () => {
     const spec = models.embedders.get('deepface');
     await expect(spec.create({ files })).rejects.toMatchObject({ code: 'E_WEIGHTS_MISSING' });
-    await expect(spec.create({ files })).rejects.toThrow(/--weights .*VGGFace2_DeepFace_weights_val-0\.9034\.h5/);
+    await expect(spec.create({ files })).rejects.toThrow(
+      /weightsPath option .*VGGFace2_DeepFace_weights_val-0\.9034\.h5/,
+    );
     const store: ModelContext = {
       files,
       weights: async (name) => {
         throw new FaceKitError('E_WEIGHTS_MISSING', `${name} is not in the cache`);
       },
     };
-    await expect(spec.create(store)).rejects.toThrow(/not in the cache.*--weights/);
+    await expect(spec.create(store)).rejects.toThrow(/not in the cache.*weightsPath/);
   });
 
   it('reads weightsPath with ctx.readFile (else ctx.weights) and rejects a file that is not Keras weights', async () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import '../src/gradients.js'; // the training layer's gradient and kernel registrations
 import { extractPatches, locallyConnected2d, localShapes } from '../src/locally-connected.js';
 import { type LcCase, lcOut, naiveLocallyConnected, randomArray, relError, rng } from './naive.js';
 

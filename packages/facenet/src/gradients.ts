@@ -3,7 +3,7 @@
 // is extensionless ESM that plain Node cannot resolve, so tsup bundles it (`noExternal`); the registrations land
 // in tfjs' global gradient registry, shared with the app's own tfjs-core.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { registerWasmTrainingKernels } from '@facekit/core';
+import { registerTrainingKernels } from '@facekit/core/training';
 
 // The conv filter gradient the wasm backend lacks, so every layer can train there, not only the dense ones.
-registerWasmTrainingKernels();
+registerTrainingKernels();

@@ -1,4 +1,5 @@
-import { FaceKitError, seededRandom, shuffle, streamSeed } from '@facekit/core';
+import { FaceKitError, seededRandom, shuffle } from '@facekit/core';
+import { streamSeed } from '@facekit/core/training';
 
 /**
  * How a triplet-training batch is drawn: P identities × K images each.

@@ -1,3 +1,6 @@
+// @facekit/facenet: the runtime (networks, weights conversion, preprocessing, templates, the embedders, registered on
+// import). Triplet training is its own layer, `@facekit/facenet/train`, which alone registers tfjs' gradients and
+// the training kernels.
 import { registerFacenetEmbedders } from './specs.js';
 
 export {
@@ -20,25 +23,6 @@ export { prewhiten, scaleToUnit } from './preprocess.js';
 export { ARCFACE_112, arcfaceTemplate, OPENFACE_FIVE, openfaceTemplate } from './templates.js';
 export { createNetworkEmbedder, NetworkEmbedder, type Preprocess, resolveWeights } from './embedder.js';
 export { facenet512Spec, facenetSpec, openfaceSpec, registerFacenetEmbedders } from './specs.js';
-export { selectTriplets, type TripletSelection, type Triplets } from './triplet-selection.js';
-export { l2NormalizeRows, pairwiseSquaredDistances, tripletLoss } from './triplet-loss.js';
-export { groupByIdentity, type IdentityBatching, identityBatch, stepsPerEpoch } from './identity-batches.js';
-export { type InitialWeights, randomWeights, TrainableNetwork } from './trainable-network.js';
-export {
-  embedWith,
-  TRAINABLE_NETWORKS,
-  type TrainableNetworkName,
-  trainTriplet,
-  TRIPLET_CHECKPOINT_FORMAT,
-  type TripletCheckpoint,
-  type TripletCheckpointSnapshot,
-  type TripletCheckpointWriter,
-  type TripletConfig,
-  type TripletProgress,
-  type TripletState,
-  type TripletTrainOptions,
-  type TripletTrainResult,
-} from './train.js';
-
+export { FACENET_WEIGHTS, registerFacenetWeights } from './weights.js';
 // Importing the package registers its embedders, like the other model packages.
 registerFacenetEmbedders();

@@ -4,6 +4,7 @@ import { inceptionResnetV1 } from './inception-resnet-v1.js';
 import { openfaceNetwork } from './openface.js';
 import { prewhiten, scaleToUnit } from './preprocess.js';
 import { arcfaceTemplate, openfaceTemplate } from './templates.js';
+import { registerFacenetWeights } from './weights.js';
 
 const DEEPFACE_THRESHOLDS =
   "deepface's published decision thresholds (deepface/config/threshold.py; squared-l2 = euclidean-l2²), " +
@@ -74,7 +75,8 @@ export const openfaceSpec: EmbedderSpec = {
 };
 
 /**
- * Registers facenet, facenet512 and openface in core's `models.embedders` (idempotent).
+ * Registers facenet, facenet512 and openface in core's `models.embedders` and their weights in core's weights
+ * catalogue (idempotent).
  *
  * @example
  * registerFacenetEmbedders(); // already done on import of @facekit/facenet
@@ -82,4 +84,5 @@ export const openfaceSpec: EmbedderSpec = {
  */
 export function registerFacenetEmbedders(): void {
   for (const spec of [facenetSpec, facenet512Spec, openfaceSpec]) models.embedders.register(spec);
+  registerFacenetWeights();
 }

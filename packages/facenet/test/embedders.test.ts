@@ -1,4 +1,4 @@
-import { type ModelContext, isFaceKitError, models } from '@facekit/core';
+import { type FaceKitError, type ModelContext, isFaceKitError, models, weightsEntry } from '@facekit/core';
 import { ARCFACE_112, facenetSpec, openfaceTemplate, prewhiten, scaleToUnit } from '@facekit/facenet';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,15 @@ import { haveShared, modelFiles } from '../../../test/utils.js';
 import { agreement, fixtureDir, readFixtureTensor, readFixtureWeights, withinTolerance } from './fixture-utils.js';
 
 describe('embedder specs', () => {
+  it("registers deepface's published weights files in core's catalogue, with their canonical URLs", () => {
+    const base = 'https://github.com/serengil/deepface_models/releases/download/v1.0/';
+    expect(weightsEntry('facenet')).toMatchObject({ url: `${base}facenet_weights.h5`, file: 'facenet_weights.h5' });
+    expect(weightsEntry('facenet512').url).toBe(`${base}facenet512_weights.h5`);
+    expect(weightsEntry('openface')).toMatchObject({ url: `${base}openface_weights.h5`, embedder: 'openface' });
+    // deepface publishes no digest for its own files.
+    expect(weightsEntry('facenet').sha256).toBeUndefined();
+  });
+
   it('registers facenet, facenet512 and openface with their sizes and deepface thresholds', () => {
     const f = models.embedders.get('facenet');
     const f512 = models.embedders.get('facenet512');
@@ -52,8 +61,9 @@ describe('embedder specs', () => {
           (err: unknown) => err,
         );
       expect(isFaceKitError(e, 'E_WEIGHTS_MISSING'), String(e)).toBe(true);
-      expect((e as Error).message).toContain('--weights PATH');
-      expect((e as Error).message).toContain(`facekit weights pull ${name}`);
+      expect((e as Error).message).toContain('weightsPath option');
+      expect((e as Error).message).toContain(`pull('${name}')`);
+      expect((e as FaceKitError).details).toEqual({ model: name });
     }
   });
 });

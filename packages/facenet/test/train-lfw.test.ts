@@ -18,17 +18,9 @@ import '@facekit/detect';
 import '@facekit/align';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type Aligner,
-  auc,
-  chooseThreshold,
-  FacePipeline,
-  models,
-  rocCurve,
-  seededRandom,
-  shuffle,
-  tensorDataset,
-} from '@facekit/core';
+import { type Aligner, FacePipeline, models, seededRandom, shuffle } from '@facekit/core';
+import { tensorDataset } from '@facekit/core/training';
+import { auc, chooseThreshold, rocCurve } from '@facekit/core/eval';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {

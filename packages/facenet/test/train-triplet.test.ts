@@ -1,5 +1,6 @@
 // trainTriplet mechanics on a tiny synthetic set: loss falls, tensors do not leak, resume = uninterrupted run.
-import { auc, collectCheckpoint, rocCurve, tensorDataset } from '@facekit/core';
+import { collectCheckpoint, tensorDataset } from '@facekit/core/training';
+import { auc, rocCurve } from '@facekit/core/eval';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { NetworkDefinition } from '../src/graph.js';

@@ -1,5 +1,24 @@
-import type { Box, FaceSummary, Representation } from '@facekit/core';
+import { type Box, type FaceSummary, findWeightsEntry, isFaceKitError, type Representation } from '@facekit/core';
 import type { NodeVerifyResult } from './pipeline.js';
+
+/**
+ * The CLI's own hint for a library error, from its code and details (never its message): the command or flag that
+ * does what the library's message says in API terms (`enforceDetection: false` → `--no-enforce-detection`, the
+ * store's `pull` → `facekit weights pull NAME`, `weightsPath` → `--weights PATH`). Empty when there is none.
+ *
+ * @example
+ * io.stderr(`${errorLine(e)}${cliHint(e)}\n`); // … (CLI: --no-enforce-detection uses the whole image)
+ */
+export function cliHint(e: unknown): string {
+  if (!isFaceKitError(e)) return '';
+  if (e.code === 'E_NO_FACE') return ' (CLI: --no-enforce-detection uses the whole image)';
+  const model = e.details?.model;
+  if ((e.code === 'E_WEIGHTS_MISSING' || e.code === 'E_DOWNLOAD') && typeof model === 'string') {
+    const pull = findWeightsEntry(model) ? `run \`facekit weights pull ${model}\` (while online) or ` : '';
+    return ` (CLI: ${pull}pass --weights PATH)`;
+  }
+  return '';
+}
 
 /** A box as the CLI prints it: [x, y, width, height], rounded to 0.1 px. */
 export function boxArray(b: Box): [number, number, number, number] {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { Command, CommanderError, Help } from 'commander';
 import { FaceKitError, models } from '@facekit/core';
 import { ensureBackend } from './backend.js';
-import { representJson, representText, verifyJson, verifyText } from './cli-format.js';
+import { cliHint, representJson, representText, verifyJson, verifyText } from './cli-format.js';
 import { withEmbedPool } from './commands/gallery.js';
 import { commandModules } from './commands/index.js';
 import { progress } from './commands/progress.js';
@@ -198,7 +198,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   } catch (e) {
     // --help and --version end through exitOverride with exit code 0.
     if (e instanceof CommanderError && e.exitCode === 0) return 0;
-    io.stderr(`${errorLine(e)}\n`);
+    io.stderr(`${errorLine(e)}${cliHint(e)}\n`);
     if (process.env.FACEKIT_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
     return 1;
   }

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bcubed, type Embedding, gaussian, seededRandom, shuffle } from '@facekit/core';
+import { type Embedding, gaussian, seededRandom, shuffle } from '@facekit/core';
+import { bcubed } from '@facekit/core/eval';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
-import { codeOf, usePglite } from './helpers.js';
+import { usePglite } from './helpers.js';
+import { codeOf } from '../../../test/utils.js';
 import {
   type GalleryClusterStore,
   PgGallery,

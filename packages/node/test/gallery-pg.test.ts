@@ -1,6 +1,7 @@
 import { Gallery, vectorDistance } from '@facekit/core';
 import { describe, expect, it } from 'vitest';
-import { codeOf, randomEmbeddings, usePglite } from './helpers.js';
+import { randomEmbeddings, usePglite } from './helpers.js';
+import { codeOf } from '../../../test/utils.js';
 import { openGallery, PgGallery } from '../src/gallery/index.js';
 
 // A real PostgreSQL wire protocol endpoint on loopback: PGlite (Postgres in WASM) with pgvector behind a socket.

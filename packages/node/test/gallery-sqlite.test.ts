@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Gallery, pqIndexFactory, type VectorIndexFactory } from '@facekit/core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeOf, randomEmbeddings } from './helpers.js';
+import { randomEmbeddings } from './helpers.js';
+import { codeOf } from '../../../test/utils.js';
 import { blobToVector, openGallery, SqliteGallery, usearchIndexFactory } from '../src/gallery/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facekit-gallery-'));

@@ -55,16 +55,6 @@ export function randomEmbeddings(n: number, dim: number, seed: number, embedder 
   }));
 }
 
-/** The FaceKitError code `p` rejects with, undefined when it resolves, a description for any other error. */
-export async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return isFaceKitError(e) ? e.code : `not a FaceKitError: ${e}`;
-  }
-  return undefined;
-}
-
 /**
  * A 250² portrait at full size and, beside it, another photo shrunk to 55 px (its face ~25 px), as JPEG: BlazeFace's
  * 160² quick look misses the small face, its 256² look finds it (score 0.83 for Aaron_Eckhart_0001; 0.68–0.91 for

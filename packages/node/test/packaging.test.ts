@@ -244,6 +244,61 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     expect(r.ann.recallAt1).toBeGreaterThanOrEqual(0.9);
   });
 
+  // The layers beside the runtime: each subpath loads in both module systems and types, shares the runtime's
+  // FaceKitError (one class across entries), and only a training entry registers gradients and kernels.
+  it.each(['esm', 'cjs'] as const)('the eval and training subpaths load (%s), one FaceKitError', async (mod) => {
+    const load = (spec: string) => (mod === 'esm' ? `await import('${spec}')` : `require('${spec}')`);
+    const body = [
+      `const tf = ${load('@tensorflow/tfjs-core')};`,
+      `const { FaceKitError } = ${load('@facekit/node')};`,
+      `const runtimeGradient = tf.getGradient('Conv2D') !== undefined;`,
+      `const { bcubed } = ${load('@facekit/core/eval')};`,
+      `const { positiveInteger, runTrainingLoop } = ${load('@facekit/core/training')};`,
+      `const { trainTriplet } = ${load('@facekit/facenet/train')};`,
+      `const { trainClassifier } = ${load('@facekit/deepface/train')};`,
+      'const same = [() => bcubed([0], [0, 1]), () => positiveInteger(0, "n")].map((f) => {',
+      '  try { f(); } catch (e) { return e instanceof FaceKitError; }',
+      '});',
+      'console.log(JSON.stringify({ runtimeGradient, same, trains: [typeof runTrainingLoop, typeof trainTriplet,',
+      "  typeof trainClassifier], gradient: tf.getGradient('Conv2D') !== undefined,",
+      "  kernel: tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined }));",
+    ];
+    const file = mod === 'esm' ? 'layers.mjs' : 'layers.cjs';
+    writeFileSync(join(app, file), mod === 'esm' ? body.join('\n') : `(async () => {\n${body.join('\n')}\n})();`);
+    const { stdout } = await exec(process.execPath, [file], { cwd: app, env: cleanEnv() });
+    expect(JSON.parse(stdout)).toEqual({
+      runtimeGradient: false,
+      same: [true, true],
+      trains: ['function', 'function', 'function'],
+      gradient: true,
+      kernel: true,
+    });
+    writeFileSync(
+      join(app, 'layers-check.mts'),
+      [
+        "import { type ScoredPair, rocCurve } from '@facekit/core/eval';",
+        "import { type TrainingData, tensorDataset } from '@facekit/core/training';",
+        "import { type TripletTrainOptions, trainTriplet } from '@facekit/facenet/train';",
+        "import { type TrainOptions, trainClassifier } from '@facekit/deepface/train';",
+        'export const pairs: ScoredPair[] = [];',
+        'export type Types = [TrainingData, TripletTrainOptions, TrainOptions];',
+        'export { rocCurve, tensorDataset, trainTriplet, trainClassifier };',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'tsconfig.layers.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', skipLibCheck: false, noEmit: true },
+        files: ['layers-check.mts'],
+      }),
+    );
+    const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = await exec(process.execPath, [tsc, '-p', 'tsconfig.layers.json'], { cwd: app, env: cleanEnv() }).catch(
+      (e) => e,
+    );
+    expect(`${r.stdout ?? ''}${r.stderr ?? ''}`).toBe('');
+  });
+
   it('`npx facekit verify` in the app prints one JSON object', async () => {
     const a = lfwImage('Abdullah_Gul', 13);
     const b = lfwImage('Abdullah_Gul', 14);

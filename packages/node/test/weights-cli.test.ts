@@ -82,8 +82,9 @@ describe('facekit weights', () => {
     const r = await cli('verify', img, img, '--embedder', 'openface', '--no-enforce-detection');
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
+    // The library's ways out in API terms, then the CLI's own hint: the command and the flag.
     expect(r.err.trim()).toMatch(
-      /^facekit: E_WEIGHTS_MISSING: .*`facekit weights pull openface`.*FACEKIT_CACHE_DIR.*--weights PATH/,
+      /^facekit: E_WEIGHTS_MISSING: .*pull\('openface'\).*FACEKIT_CACHE_DIR.*weightsPath option \(CLI: run `facekit weights pull openface` \(while online\) or pass --weights PATH\)$/,
     );
     expect(files(cache)).toEqual([]);
   });

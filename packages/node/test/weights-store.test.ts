@@ -74,9 +74,9 @@ describe('weights store: failures leave nothing in the cache', () => {
     const e = await expectCode(store(cache).pull('openface', { url: server.url('/nope.h5') }), 'E_DOWNLOAD');
     expect(e.message).toMatch(/404/);
     // What failed, then what to do: the same ways out as E_WEIGHTS_MISSING.
-    expect(e.message).toContain('facekit weights pull openface');
+    expect(e.message).toContain("pull('openface')");
     expect(e.message).toContain('FACEKIT_CACHE_DIR');
-    expect(e.message).toContain('--weights PATH (API: weightsPath)');
+    expect(e.message).toContain('weightsPath option');
     expect(e.details).toMatchObject({ model: 'openface', attempts: 1 });
     expect(server.hits('/nope.h5')).toBe(1);
     expect(cacheFiles(cache)).toEqual([]);
@@ -165,10 +165,10 @@ describe('weights store: failures leave nothing in the cache', () => {
       const s = new NodeWeightsStore({ cacheDir: cache });
       expect(s.offline).toBe(true);
       const e = await expectCode(s.read('openface'), 'E_WEIGHTS_MISSING');
-      expect(e.message).toContain('`facekit weights pull openface`');
+      expect(e.message).toContain("pull('openface')");
       expect(e.message).toContain('FACEKIT_OFFLINE=1');
       expect(e.message).toContain('FACEKIT_CACHE_DIR');
-      expect(e.message).toContain('--weights PATH');
+      expect(e.message).toContain('weightsPath option');
       await expectCode(s.pull('openface'), 'E_CONFIG');
       expect(server.hits('/never.h5')).toBe(0);
     } finally {

@@ -1,16 +1,9 @@
 // The analysers' decoding (human's age formulas, class mapping), their crops, and the graph checks.
-import { cropBoxOf, isFaceKitError, models } from '@facekit/core';
+import { cropBoxOf, models } from '@facekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { classify, faceresAge, GraphAnalyzer, gearAge, loadAnalyzerGraph, emotionRecipe } from '../src/index.js';
-import { modelContext } from '../../../test/utils.js';
-
-async function codeOfAsync(p: Promise<unknown>): Promise<string | undefined> {
-  return p.then(
-    () => undefined,
-    (e) => (isFaceKitError(e) ? e.code : String(e)),
-  );
-}
+import { codeOf, modelContext } from '../../../test/utils.js';
 
 describe('analyser decoding', () => {
   it('faceres age: arg-max bin moved towards its larger neighbour by 10 × its probability', () => {
@@ -66,7 +59,7 @@ describe('graph analysers', () => {
       expect(await a.analyze(none)).toEqual([]);
       none.dispose();
       a.dispose();
-      expect(await codeOfAsync(a.analyze(crops))).toBe('E_INPUT'); // disposed
+      expect(await codeOf(a.analyze(crops))).toBe('E_INPUT'); // disposed
     }
     crops.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -75,9 +68,9 @@ describe('graph analysers', () => {
   it('refuses crops of the wrong shape and a graph whose input is not the recipe’s', async () => {
     const a = await GraphAnalyzer.load(modelContext, 'emotion', emotionRecipe);
     const bad = tf.zeros([1, 64, 48, 3]) as tf.Tensor4D;
-    expect(await codeOfAsync(a.analyze(bad))).toBe('E_INPUT');
+    expect(await codeOf(a.analyze(bad))).toBe('E_INPUT');
     bad.dispose();
     a.dispose();
-    expect(await codeOfAsync(loadAnalyzerGraph(modelContext, 'emotion.json', [64, 64, 3]))).toBe('E_WEIGHTS_FORMAT');
+    expect(await codeOf(loadAnalyzerGraph(modelContext, 'emotion.json', [64, 64, 3]))).toBe('E_WEIGHTS_FORMAT');
   });
 });

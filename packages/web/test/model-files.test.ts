@@ -1,10 +1,10 @@
 // The browser's model-file loader and option checks, run in Node with a fake fetch (no browser needed).
-import { FaceKitError } from '@facekit/core';
 import { describe, expect, it } from 'vitest';
 import '../src/index.js'; // registers the bundled models, which validateOptions looks up
 import { resolveBaseUrl } from '../src/env.js';
 import { validateOptions } from '../src/options.js';
 import { urlFileLoader } from '../src/remote-model-files.js';
+import { codeOf } from '../../../test/utils.js';
 
 function fakeFetch(files: Record<string, Uint8Array>, seen: string[] = []): typeof fetch {
   return (async (url: string) => {
@@ -12,16 +12,6 @@ function fakeFetch(files: Record<string, Uint8Array>, seen: string[] = []): type
     const body = files[String(url)];
     return body ? new Response(body as Uint8Array<ArrayBuffer>) : new Response('nope', { status: 404 });
   }) as typeof fetch;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    expect(e).toBeInstanceOf(FaceKitError);
-    return (e as FaceKitError).code;
-  }
 }
 
 describe('urlFileLoader', () => {
@@ -66,14 +56,7 @@ describe('configuration', () => {
   });
 
   it('options are checked before any work: unknown keys, backends, models', () => {
-    const code = (o: unknown) => {
-      try {
-        validateOptions(o);
-        return undefined;
-      } catch (e) {
-        return (e as FaceKitError).code;
-      }
-    };
+    const code = (o: unknown) => codeOf(() => validateOptions(o));
     expect(code({ backend: 'webgl', embedder: 'faceres', maxPixels: 1e6 })).toBeUndefined();
     expect(code({ backend: 'tensorflow' })).toBe('E_CONFIG');
     expect(code({ weightsPath: '/x.h5' })).toBe('E_CONFIG');

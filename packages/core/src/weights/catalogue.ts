@@ -32,7 +32,7 @@ export interface WeightsPin {
  * const { url, file, format }: WeightsEntry = weightsEntry('facenet512'); // file: 'facenet512_weights.h5'
  */
 export interface WeightsEntry extends WeightsPin {
-  /** The store key, the name in `facekit weights pull NAME` and in `ctx.weights(NAME)`. */
+  /** The store key: the name in the store's `pull(NAME)` and in `ctx.weights(NAME)`. */
   name: string;
   /** The embedder (registry name) that loads these weights. */
   embedder: string;
@@ -46,48 +46,9 @@ export interface WeightsEntry extends WeightsPin {
   archiveMember?: string;
 }
 
-const DEEPFACE_RELEASE = 'https://github.com/serengil/deepface_models/releases/download/v1.0';
-
-// deepface itself fetches DeepFace's weights from swghosh/DeepFace (the model's training repository), as a zip.
-const BUILTIN: WeightsEntry[] = [
-  {
-    name: 'facenet',
-    embedder: 'facenet',
-    description: "FaceNet Inception-ResNet-v1 128-D (deepface's Facenet)",
-    url: `${DEEPFACE_RELEASE}/facenet_weights.h5`,
-    file: 'facenet_weights.h5',
-    format: 'keras-h5',
-  },
-  {
-    name: 'facenet512',
-    embedder: 'facenet512',
-    description: "FaceNet Inception-ResNet-v1 512-D (deepface's Facenet512)",
-    url: `${DEEPFACE_RELEASE}/facenet512_weights.h5`,
-    file: 'facenet512_weights.h5',
-    format: 'keras-h5',
-  },
-  {
-    name: 'openface',
-    embedder: 'openface',
-    description: "OpenFace nn4.small2.v1 (deepface's OpenFace)",
-    url: `${DEEPFACE_RELEASE}/openface_weights.h5`,
-    file: 'openface_weights.h5',
-    format: 'keras-h5',
-  },
-  {
-    name: 'deepface',
-    embedder: 'deepface',
-    description: "DeepFace, VGGFace2-trained (deepface's DeepFace)",
-    url: 'https://github.com/swghosh/DeepFace/releases/download/weights-vggface2-2d-aligned/VGGFace2_DeepFace_weights_val-0.9034.h5.zip',
-    file: 'VGGFace2_DeepFace_weights_val-0.9034.h5',
-    format: 'keras-h5-zip',
-    // The archive's MD5 as its author pins it (swghosh/DeepFace, deepface/deepface.py: MD5_HASH, passed to
-    // keras.utils.get_file); no sha256 is published.
-    md5: '0b21fb70cd6901c96c19ac14c9ea8b89',
-  },
-];
-
-const entries = new Map<string, WeightsEntry>(BUILTIN.map((e) => [e.name, e]));
+// The one weights catalogue. Core holds no entry of its own: each embedder's package registers the files it reads
+// (@facekit/facenet: facenet, facenet512, openface; @facekit/deepface: deepface) on import.
+const entries = new Map<string, WeightsEntry>();
 
 /**
  * The catalogue entry of `name`, or undefined.
@@ -117,7 +78,7 @@ export function weightsEntry(name: string): WeightsEntry {
  * Every downloadable weights file, in catalogue order.
  *
  * @example
- * listWeightsEntries().map((e) => e.name); // ['facenet', 'facenet512', 'openface', 'deepface']
+ * listWeightsEntries().map((e) => e.name); // with @facekit/facenet and @facekit/deepface imported: ['facenet', 'facenet512', 'openface', 'deepface']
  */
 export function listWeightsEntries(): WeightsEntry[] {
   return [...entries.values()];

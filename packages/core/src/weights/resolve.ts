@@ -18,7 +18,7 @@ export const WEIGHTS_ENV = { cacheDir: 'FACEKIT_CACHE_DIR', offline: 'FACEKIT_OF
  * const request: WeightsRequest = { path: './facenet_weights.h5', signal: AbortSignal.timeout(60_000) };
  */
 export interface WeightsRequest {
-  /** An explicit file (`weightsPath` / `--weights`): wins over the cache and the network. */
+  /** An explicit file (the `weightsPath` option): wins over the cache and the network. */
   path?: string;
   signal?: AbortSignal;
   onProgress?: DownloadProgress;
@@ -51,7 +51,8 @@ export interface WeightsPlatform {
 }
 
 /**
- * The message of E_WEIGHTS_MISSING: where the store looked and the exact ways out (pull command, env var, option).
+ * The message of E_WEIGHTS_MISSING: where the store looked and the ways out in the API's terms (the store's `pull`,
+ * the env var, the `weightsPath` option); the CLI adds its own command and flag (`details.model` names the weights).
  *
  * @example
  * missingWeightsMessage('facenet', '/home/me/.cache/facekit', 'offline');
@@ -72,17 +73,19 @@ export function missingWeightsMessage(
 
 /**
  * The ways to get weights that are not cached, for every message that ends in missing weights (E_WEIGHTS_MISSING,
- * E_DOWNLOAD): the pull command, the cache variable, the explicit file.
+ * E_DOWNLOAD), in the API's terms: the weights store's `pull` (docs/weights.md), the cache variable, the
+ * `weightsPath` option. Core speaks of the API; the CLI adds its command and flag from the error's code and
+ * `details.model`.
  *
  * @example
- * throw new FaceKitError('E_DOWNLOAD', `${why}; ${weightsFixes('facenet')}`);
+ * throw new FaceKitError('E_DOWNLOAD', `${why}; ${weightsFixes('facenet')}`, { details: { model: 'facenet' } });
  */
 export function weightsFixes(name: string): string {
   const entry = findWeightsEntry(name);
   return [
-    ...(entry ? [`run \`facekit weights pull ${name}\` (while online)`] : []),
+    ...(entry ? [`pull them while online (the weights store's pull('${name}'), see docs/weights.md)`] : []),
     `set ${WEIGHTS_ENV.cacheDir} to a folder holding ${entry?.file ?? `${name}.h5`}`,
-    'or pass --weights PATH (API: weightsPath)',
+    'or pass the file as the weightsPath option',
   ].join(', ');
 }
 
@@ -117,8 +120,9 @@ export async function resolveWeightsBytes(
 
 /**
  * An embedder's weights through its ModelContext: the platform's store with `ctx.weightsPath` as the explicit path,
- * else `ctx.readFile(ctx.weightsPath)`, else E_WEIGHTS_MISSING telling the exact command. `hint` names the file the
- * user should look for; it is appended to a store's E_WEIGHTS_MISSING.
+ * else `ctx.readFile(ctx.weightsPath)`, else E_WEIGHTS_MISSING saying how to get them (`details.model`: `name`).
+ * `hint` names the file the user should look for; it is appended to an E_WEIGHTS_MISSING that is not the store's
+ * own about these weights (the store's already lists the ways out).
  *
  * @example
  * const { bytes, label } = await loadModelContextWeights(ctx, 'openface', "deepface's openface_weights.h5");
@@ -129,19 +133,26 @@ export async function loadModelContextWeights(
   hint: string,
 ): Promise<{ bytes: Uint8Array; label: string }> {
   const path = ctx.weightsPath;
-  const fix = `pass --weights PATH (${hint}; API: weightsPath) or run \`facekit weights pull ${name}\``;
+  const fix = `pass the file as the weightsPath option (${hint}) or pull them into the weights store (pull('${name}'))`;
   if (ctx.weights) {
     try {
       const bytes = path ? await ctx.weights(name, { path }) : await ctx.weights(name);
       return { bytes, label: path ?? `${name} weights` };
     } catch (e) {
-      if (!isFaceKitError(e, 'E_WEIGHTS_MISSING') || e.message.includes('facekit weights pull')) throw e;
+      // The store's own E_WEIGHTS_MISSING for these weights already lists the ways out: keep it as it is.
+      if (!isFaceKitError(e, 'E_WEIGHTS_MISSING') || e.details?.model === name) throw e;
       throw new FaceKitError('E_WEIGHTS_MISSING', `${e.message}; ${fix}`, { cause: e, details: { model: name } });
     }
   }
   if (path) {
     if (ctx.readFile) return { bytes: await ctx.readFile(path), label: path };
-    throw new FaceKitError('E_WEIGHTS_MISSING', `cannot read weights file ${path}: this platform gives no file access`);
+    throw new FaceKitError(
+      'E_WEIGHTS_MISSING',
+      `cannot read weights file ${path}: this platform gives no file access`,
+      {
+        details: { model: name },
+      },
+    );
   }
   throw new FaceKitError('E_WEIGHTS_MISSING', `no weights for embedder '${name}': ${fix}`, {
     details: { model: name },

@@ -1,15 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_EMBEDDER,
-  type LfwPair,
-  accuracyAt,
-  evaluateVerification,
-  lfwImagePath,
-  models,
-  vectorDistance,
-} from '@facekit/core';
+import { DEFAULT_EMBEDDER, models, vectorDistance } from '@facekit/core';
+import { type LfwPair, accuracyAt, evaluateVerification, lfwImagePath } from '@facekit/core/eval';
 import { type EmbedCombosOptions, EmbedPool } from '../pool/embed-pool.js';
 import { readPairsFile } from './lfw.js';
 import { lfwImagesDir } from './lfw-layout.js';

@@ -1,11 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FaceKitError, METRICS, type MetricName, models, vectorDistance } from '@facekit/core';
 import {
-  FaceKitError,
   type LfwPair,
-  METRICS,
-  type MetricName,
   type RocPoint,
   type VerificationReport,
   accuracyAt,
@@ -13,11 +11,9 @@ import {
   chooseThreshold,
   evaluateVerification,
   lfwImagePath,
-  models,
   parseLfwPairs,
   rocCurve,
-  vectorDistance,
-} from '@facekit/core';
+} from '@facekit/core/eval';
 import { type EmbedCombosOptions, EmbedPool } from '../pool/embed-pool.js';
 import { lfwImagesDir } from './lfw-layout.js';
 import { comboKey, type ImageEmbeddings, type MultiEmbedderOptions } from './multi-embedder.js';

@@ -1,23 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { FaceKitError, type TrainingCheckpointSnapshot } from '@facekit/core';
+import { FaceKitError } from '@facekit/core';
+import type { TrainingCheckpointSnapshot } from '@facekit/core/training';
+import { DEEPFACE_CONFIG, DEEPFACE_TEMPLATE, type DeepFaceConfig, loadDeepFaceKeras } from '@facekit/deepface';
+import { type Checkpoint as DeepFaceCheckpoint, trainClassifier } from '@facekit/deepface/train';
+import { facenetSpec, openfaceSpec } from '@facekit/facenet';
 import {
-  type Checkpoint as DeepFaceCheckpoint,
-  DEEPFACE_CONFIG,
-  DEEPFACE_TEMPLATE,
-  type DeepFaceConfig,
-  loadDeepFaceKeras,
-  trainClassifier,
-} from '@facekit/deepface';
-import {
-  facenetSpec,
-  openfaceSpec,
   type TrainableNetworkName,
   type TripletCheckpoint,
   type TripletSelection,
   trainTriplet,
-} from '@facekit/facenet';
+} from '@facekit/facenet/train';
 import { ensureBackend } from '../backend.js';
 import { nodeModelContext } from '../model-context.js';
 import { CHECKPOINT_JSON, readCheckpointFiles, writeCheckpointFiles } from '../training/checkpoint-files.js';

@@ -1,7 +1,6 @@
 import '../register-models.js';
 import {
   agglomerative,
-  bcubed,
   clusterOnKnnGraph,
   defaultClusterThreshold,
   EXACT_KNN_MAX_ITEMS,
@@ -12,6 +11,7 @@ import {
   packVectors,
   pairwiseDistances,
 } from '@facekit/core';
+import { bcubed } from '@facekit/core/eval';
 import { ivfKnnParallel } from '../pool/knn-pool.js';
 import { peakRssMiB, processCpuSeconds } from './process-usage.js';
 import { LFW_DLIB_FIT, syntheticFaces } from './synthetic-faces.js';

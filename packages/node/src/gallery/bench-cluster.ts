@@ -1,13 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  bcubed,
   type ClusterMethod,
   clusterEmbeddings,
   defaultClusterThreshold,
   type Embedding,
   FaceKitError,
 } from '@facekit/core';
+import { bcubed } from '@facekit/core/eval';
 import type { ImageEmbedder, ImageFailure } from './images.js';
 import { embedEach, listImages } from './images.js';
 import { lfwImagesDir } from '../bench/lfw-layout.js';

@@ -2,7 +2,6 @@ import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  bcubed,
   type BridgePolicy,
   clusterEmbeddings,
   clusterIncrementally,
@@ -14,6 +13,7 @@ import {
   seededRandom,
   shuffle,
 } from '@facekit/core';
+import { bcubed } from '@facekit/core/eval';
 import { updateGalleryClusters } from './gallery-clusters.js';
 import { SqliteGallery } from './sqlite-gallery.js';
 

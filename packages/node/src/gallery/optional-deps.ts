@@ -7,18 +7,37 @@ export type OptionalDependency = 'better-sqlite3' | 'usearch' | 'pg';
 // import.meta.url is shimmed in the CJS build (tsup `shims`), so this resolves from the installed package.
 const requireHere = createRequire(import.meta.url);
 
-function isNotFound(e: unknown, name: string): boolean {
-  const err = e as { code?: unknown; message?: unknown };
-  if (err === undefined || err === null) return true;
-  return (
-    (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') &&
-    String(err.message ?? '').includes(name)
-  );
+/**
+ * Whether the package itself resolves from here (its package.json; a package whose `exports` hide that file still
+ * counts as installed). Asked of the resolver, not read from an error's message text.
+ */
+function isInstalled(name: OptionalDependency): boolean {
+  try {
+    requireHere.resolve(`${name}/package.json`);
+    return true;
+  } catch (e) {
+    return (e as { code?: unknown })?.code !== 'MODULE_NOT_FOUND';
+  }
 }
 
-/** E_DEPENDENCY saying what to install (not found) or rebuild (found, but its native binding did not load). */
-export function dependencyError(name: OptionalDependency, feature: string, cause: unknown): FaceKitError {
-  const message = isNotFound(cause, name)
+/** A load that failed because the package is not installed (not: installed, but it or a dependency of it broke). */
+function isNotFound(e: unknown, installed: boolean): boolean {
+  const code = (e as { code?: unknown } | undefined | null)?.code;
+  if (e === undefined || e === null) return true;
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && !installed;
+}
+
+/**
+ * E_DEPENDENCY saying what to install (not found) or rebuild (found, but its native binding did not load).
+ * `installed` is whether the package resolves from here (asked of the resolver by default).
+ */
+export function dependencyError(
+  name: OptionalDependency,
+  feature: string,
+  cause: unknown,
+  installed = isInstalled(name),
+): FaceKitError {
+  const message = isNotFound(cause, installed)
     ? `${feature} needs the optional package '${name}': npm install ${name}`
     : `${feature}: the package '${name}' failed to load (${String((cause as Error)?.message ?? cause).split('\n')[0]}); ` +
       `reinstall it (npm install ${name}) or rebuild it (npm rebuild ${name})`;

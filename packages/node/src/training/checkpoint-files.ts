@@ -1,7 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FaceKitError, type TrainingCheckpoint, type TrainingCheckpointSnapshot } from '@facekit/core';
+import { FaceKitError } from '@facekit/core';
+import type { TrainingCheckpoint, TrainingCheckpointSnapshot } from '@facekit/core/training';
 
 /** The two files of a checkpoint folder: the JSON part and the raw float32 data. */
 export const CHECKPOINT_JSON = 'checkpoint.json';

@@ -8,8 +8,8 @@ import {
   type ModelContext,
   models,
   type PipelineOptions,
-  type TrainingData,
 } from '@facekit/core';
+import type { TrainingData } from '@facekit/core/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { toImageTensor } from '../decode.js';
 

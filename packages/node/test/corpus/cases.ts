@@ -52,8 +52,8 @@ export interface CorpusCase {
 export const EQUAL = 'face found; same embedding as the upright image (cosine distance ≤ 1e-4)';
 export const SAME = 'face found; same person as the upright image (verified)';
 
-/** The code of the FaceKitError `fn` rejects with; anything else (a crash, a result) is spelled out. */
-export async function codeOf(fn: () => Promise<unknown> | unknown): Promise<string> {
+/** The docs table's outcome of `fn`: the FaceKitError code it rejects with, in backticks; a crash or a result spelled out. */
+export async function outcomeOf(fn: () => Promise<unknown> | unknown): Promise<string> {
   try {
     await fn();
     return 'result returned';
@@ -98,7 +98,7 @@ const half = (b: Buffer) => b.subarray(0, Math.floor(b.length / 2));
 async function withTensor(make: () => tf.Tensor, fn: (t: tf.Tensor3D) => Promise<unknown>): Promise<string> {
   const t = make();
   try {
-    return await codeOf(() => fn(t as tf.Tensor3D));
+    return await outcomeOf(() => fn(t as tf.Tensor3D));
   } finally {
     t.dispose();
   }
@@ -111,52 +111,62 @@ const emb = (embedder: string, dim: number, fill = 0.1): Embedding => ({
 
 export const CASES: CorpusCase[] = [
   // Bytes that are not an image: refused while decoding, before any model loads.
-  { kind: 'zero-byte file', expected: '`E_DECODE`', run: (c) => codeOf(api(file(c, 'empty.jpg', ''))) },
-  { kind: 'plain text', expected: '`E_DECODE`', run: () => codeOf(api(Buffer.from('not an image, just text\n'))) },
+  { kind: 'zero-byte file', expected: '`E_DECODE`', run: (c) => outcomeOf(api(file(c, 'empty.jpg', ''))) },
+  { kind: 'plain text', expected: '`E_DECODE`', run: () => outcomeOf(api(Buffer.from('not an image, just text\n'))) },
   {
     kind: 'HTML page (an error page saved as .jpg)',
     expected: '`E_DECODE`',
-    run: (c) => codeOf(api(file(c, 'page.jpg', '<!doctype html><html><body>404</body></html>'))),
+    run: (c) => outcomeOf(api(file(c, 'page.jpg', '<!doctype html><html><body>404</body></html>'))),
   },
-  { kind: 'JSON', expected: '`E_DECODE`', run: () => codeOf(api(Buffer.from('{"image": "face.jpg"}'))) },
-  { kind: 'random bytes', expected: '`E_DECODE`', run: () => codeOf(api(noise(4096))) },
-  { kind: 'truncated JPEG (first half)', expected: '`E_DECODE`', run: async (c) => codeOf(api(half(await jpeg(c)))) },
-  { kind: 'truncated PNG (first half)', expected: '`E_DECODE`', run: async (c) => codeOf(api(half(await png(c)))) },
-  { kind: 'truncated WebP (first half)', expected: '`E_DECODE`', run: async (c) => codeOf(api(half(await webp(c)))) },
+  { kind: 'JSON', expected: '`E_DECODE`', run: () => outcomeOf(api(Buffer.from('{"image": "face.jpg"}'))) },
+  { kind: 'random bytes', expected: '`E_DECODE`', run: () => outcomeOf(api(noise(4096))) },
+  {
+    kind: 'truncated JPEG (first half)',
+    expected: '`E_DECODE`',
+    run: async (c) => outcomeOf(api(half(await jpeg(c)))),
+  },
+  { kind: 'truncated PNG (first half)', expected: '`E_DECODE`', run: async (c) => outcomeOf(api(half(await png(c)))) },
+  {
+    kind: 'truncated WebP (first half)',
+    expected: '`E_DECODE`',
+    run: async (c) => outcomeOf(api(half(await webp(c)))),
+  },
   {
     kind: 'JPEG header + garbage body',
     expected: '`E_DECODE`',
-    run: async (c) => codeOf(api(Buffer.concat([(await jpeg(c)).subarray(0, 20), noise(8000, 7)]))),
+    run: async (c) => outcomeOf(api(Buffer.concat([(await jpeg(c)).subarray(0, 20), noise(8000, 7)]))),
   },
   {
     kind: 'PNG header + garbage body',
     expected: '`E_DECODE`',
-    run: () => codeOf(api(pngWithBody(64, 64, noise(2000, 3)))),
+    run: () => outcomeOf(api(pngWithBody(64, 64, noise(2000, 3)))),
   },
   {
     kind: 'SVG (vector image, not a photo)',
     expected: '`E_DECODE`',
     run: () =>
-      codeOf(api(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle r="9"/></svg>'))),
+      outcomeOf(
+        api(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle r="9"/></svg>')),
+      ),
   },
-  { kind: 'missing file', expected: '`E_IO`', run: (c) => codeOf(api(join(c.dir, 'missing.jpg'))) },
-  { kind: 'a folder instead of a file', expected: '`E_IO`', run: (c) => codeOf(api(c.dir)) },
-  { kind: 'not an image input (number, plain object)', expected: '`E_INPUT`', run: () => codeOf(api(42 as never)) },
+  { kind: 'missing file', expected: '`E_IO`', run: (c) => outcomeOf(api(join(c.dir, 'missing.jpg'))) },
+  { kind: 'a folder instead of a file', expected: '`E_IO`', run: (c) => outcomeOf(api(c.dir)) },
+  { kind: 'not an image input (number, plain object)', expected: '`E_INPUT`', run: () => outcomeOf(api(42 as never)) },
   // Decompression bombs: the pixel count is read from the header and refused before decoding.
   {
     kind: 'PNG claiming 100000 × 100000 (decompression bomb)',
     expected: '`E_IMAGE_TOO_LARGE`',
-    run: () => codeOf(api(pngBomb(100_000, 100_000))),
+    run: () => outcomeOf(api(pngBomb(100_000, 100_000))),
   },
   {
     kind: 'JPEG claiming 65000 × 65000',
     expected: '`E_IMAGE_TOO_LARGE`',
-    run: async (c) => codeOf(api(jpegClaiming(await jpeg(c), 65_000, 65_000))),
+    run: async (c) => outcomeOf(api(jpegClaiming(await jpeg(c), 65_000, 65_000))),
   },
   {
     kind: 'real image above a configured `maxPixels`',
     expected: '`E_IMAGE_TOO_LARGE`',
-    run: (c) => codeOf(api(c.faceJpeg, { maxPixels: 10_000 })),
+    run: (c) => outcomeOf(api(c.faceJpeg, { maxPixels: 10_000 })),
   },
   // Unusual but valid images: decoded to the same upright 8-bit RGB and embedded.
   {
@@ -197,27 +207,27 @@ export const CASES: CorpusCase[] = [
   {
     kind: '1 × 1 pixel image',
     expected: '`E_NO_FACE`',
-    run: async (c) => codeOf(api(await fromRaw(c.face).resize(1, 1).png().toBuffer())),
+    run: async (c) => outcomeOf(api(await fromRaw(c.face).resize(1, 1).png().toBuffer())),
   },
   {
     kind: '1 × 1 pixel image, `enforceDetection: false`',
     expected: 'result returned',
-    run: async (c) => codeOf(api(await fromRaw(c.face).resize(1, 1).png().toBuffer(), { enforceDetection: false })),
+    run: async (c) => outcomeOf(api(await fromRaw(c.face).resize(1, 1).png().toBuffer(), { enforceDetection: false })),
   },
   {
     kind: 'extreme aspect ratio (4000 × 2)',
     expected: '`E_NO_FACE`',
-    run: async (c) => codeOf(api(await fromRaw(c.face).resize(4000, 2, { fit: 'fill' }).png().toBuffer())),
+    run: async (c) => outcomeOf(api(await fromRaw(c.face).resize(4000, 2, { fit: 'fill' }).png().toBuffer())),
   },
   {
     kind: 'no face (flat grey)',
     expected: '`E_NO_FACE`',
-    run: () => codeOf(api(Buffer.from(pngSync()))),
+    run: () => outcomeOf(api(Buffer.from(pngSync()))),
   },
   {
     kind: 'no face, `enforceDetection: false` (whole image used)',
     expected: 'result returned',
-    run: () => codeOf(api(Buffer.from(pngSync()), { enforceDetection: false })),
+    run: () => outcomeOf(api(Buffer.from(pngSync()), { enforceDetection: false })),
   },
   {
     kind: 'two faces: the largest is chosen',
@@ -259,7 +269,7 @@ export const CASES: CorpusCase[] = [
   {
     kind: 'tiny face (12 px wide in 400 × 400)',
     expected: '`E_NO_FACE`',
-    run: async (c) => codeOf(api(await onCanvas(400, 400, [{ input: await small(c, 12), left: 194, top: 194 }]))),
+    run: async (c) => outcomeOf(api(await onCanvas(400, 400, [{ input: await small(c, 12), left: 194, top: 194 }]))),
   },
   {
     kind: 'face at the image border (cropped at its left edge)',
@@ -326,18 +336,18 @@ export const CASES: CorpusCase[] = [
   {
     kind: 'embedding of the wrong dimension compared',
     expected: '`E_EMBEDDING_MISMATCH`',
-    run: async (c) => codeOf(() => compareEmbeddings(c.upright, emb(c.upright.embedder, 64), spec())),
+    run: async (c) => outcomeOf(() => compareEmbeddings(c.upright, emb(c.upright.embedder, 64), spec())),
   },
   {
     kind: 'embedding of another embedder compared',
     expected: '`E_EMBEDDING_MISMATCH`',
-    run: async (c) => codeOf(() => compareEmbeddings(emb('facenet', 128), c.upright, spec())),
+    run: async (c) => outcomeOf(() => compareEmbeddings(emb('facenet', 128), c.upright, spec())),
   },
   {
     kind: 'embedding of another embedder enrolled in a gallery',
     expected: '`E_EMBEDDING_MISMATCH`',
     run: async (c) =>
-      codeOf(() => {
+      outcomeOf(() => {
         const g = Gallery.forEmbedder(spec());
         g.enroll('a', c.upright);
         g.enroll('b', emb('facenet', c.upright.vector.length));
@@ -347,7 +357,7 @@ export const CASES: CorpusCase[] = [
     kind: 'embedding of the wrong dimension as a gallery query',
     expected: '`E_EMBEDDING_MISMATCH`',
     run: async (c) =>
-      codeOf(() => {
+      outcomeOf(() => {
         const g = Gallery.forEmbedder(spec());
         g.enroll('a', c.upright);
         g.identify(emb(c.upright.embedder, 512));
@@ -356,7 +366,8 @@ export const CASES: CorpusCase[] = [
   {
     kind: 'embedding with NaN enrolled',
     expected: '`E_INPUT`',
-    run: async (c) => codeOf(() => Gallery.forEmbedder(spec()).enroll('a', emb(c.upright.embedder, 128, Number.NaN))),
+    run: async (c) =>
+      outcomeOf(() => Gallery.forEmbedder(spec()).enroll('a', emb(c.upright.embedder, 128, Number.NaN))),
   },
 ];
 

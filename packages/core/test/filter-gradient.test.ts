@@ -1,11 +1,12 @@
-// The wasm Conv2DBackpropFilter kernel (a dilated forward conv on the wasm backend's own Conv2D) against the cpu
-// backend's reference kernel, through tfjs' Conv2D gradient, on the shapes FaceNet-family networks use.
+// The one filter-gradient kernel (a dilated forward conv on the backend's own Conv2D): as wasm's Conv2DBackpropFilter
+// through tfjs' Conv2D gradient, and as conv2dFilterGrad on cpu, against the cpu backend's own Conv2DBackpropFilter,
+// on the shapes FaceNet-family networks use.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../src/index.js';
+import { conv2dFilterGrad, registerTrainingKernels } from '../src/training/index.js';
 
-registerWasmTrainingKernels();
+registerTrainingKernels();
 
 interface Case {
   x: [number, number, number, number];
@@ -52,6 +53,13 @@ async function filterGradient(backend: string, c: Case, seed: number): Promise<F
   });
 }
 
+/** Same length, and the largest difference within 1e-5 of the reference's largest magnitude. */
+function expectClose(got: Float32Array, ref: Float32Array): void {
+  expect(got.length).toBe(ref.length);
+  const scale = Math.max(...ref.map(Math.abs));
+  expect(Math.max(...got.map((v, k) => Math.abs(v - ref[k]))) / scale).toBeLessThan(1e-5);
+}
+
 describe('Conv2DBackpropFilter on wasm', () => {
   const initial = tf.getBackend();
   afterAll(async () => {
@@ -61,24 +69,32 @@ describe('Conv2DBackpropFilter on wasm', () => {
   it('is registered for wasm once (a second call keeps the first registration)', () => {
     const first = tf.getKernel('Conv2DBackpropFilter', 'wasm');
     expect(first).toBeDefined();
-    registerWasmTrainingKernels();
+    registerTrainingKernels();
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(first);
   });
 
   it.each(cases.map((c, i) => [i, c] as const))(
-    'case %i matches the cpu reference (strides, same/valid, rectangular kernels)',
+    'case %i: wasm (through tfjs gradient) and cpu (conv2dFilterGrad) match the cpu reference',
     async (i, c) => {
       const ref = await filterGradient('cpu', c, 10 * i + 1);
       await tf.setBackend('wasm');
-      const before = tf.memory().numTensors;
+      let before = tf.memory().numTensors;
       const buffers = tf.engine().backend.numDataIds(); // the kernel's temporaries live below the engine's count
-      const got = await filterGradient('wasm', c, 10 * i + 1);
+      expectClose(await filterGradient('wasm', c, 10 * i + 1), ref);
       expect(tf.memory().numTensors).toBe(before);
       expect(tf.engine().backend.numDataIds()).toBe(buffers);
-      expect(got.length).toBe(ref.length);
-      const scale = Math.max(...ref.map(Math.abs));
-      const maxErr = Math.max(...got.map((v, k) => Math.abs(v - ref[k])));
-      expect(maxErr / scale).toBeLessThan(1e-5);
+      // The same kernel on cpu, called directly, with the same x, w and upstream gradient as the reference.
+      await tf.setBackend('cpu');
+      before = tf.memory().numTensors;
+      const got = tf.tidy(() => {
+        const x = tf.randomNormal(c.x, 0, 1, 'float32', 10 * i + 1) as tf.Tensor4D;
+        const shape: [number, number, number, number] = [...c.kernel, c.x[3], c.filters];
+        const w = tf.randomNormal(shape, 0, 1, 'float32', 10 * i + 2) as tf.Tensor4D;
+        const dy = tf.randomNormal(tf.conv2d(x, w, c.strides, c.pad).shape, 0, 1, 'float32', 10 * i + 3);
+        return conv2dFilterGrad(x, dy as tf.Tensor4D, shape, c.strides, c.pad as 'valid' | 'same' | number).dataSync();
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expectClose(got as Float32Array, ref);
     },
   );
 });

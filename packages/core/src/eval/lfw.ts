@@ -1,4 +1,4 @@
-import { FaceKitError } from './errors.js';
+import { FaceKitError } from '../errors.js';
 import {
   type CrossValidation,
   type ScoredPair,

@@ -1,4 +1,4 @@
-import { FaceKitError } from './errors.js';
+import { FaceKitError } from '../errors.js';
 
 /**
  * One scored pair: the distance between its two faces and whether they are the same person.
