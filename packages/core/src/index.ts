@@ -8,7 +8,7 @@ export * from './model-files.js';
 export * from './registry.js';
 export * from './verify.js';
 export * from './pipeline.js';
-export * from './call-options.js';
+export * from './options.js';
 export * from './platform-api.js';
 export * from './backend.js';
 export * from './protocol.js';

@@ -8,7 +8,7 @@ import {
 import { type BackendPreference, ensureBackend } from './backend.js';
 import { type ImageInput, withImages } from './decode.js';
 import { nodeModelContext } from './model-context.js';
-import { modelOptions, type NodeOptions, validateOptions } from './options.js';
+import { NODE_OPTIONS, type NodeOptions } from './options.js';
 
 /**
  * A verdict as the Node API returns it: core's VerifyResult plus the tfjs backend it ran on.
@@ -40,11 +40,10 @@ export type NodePipeline = PlatformPipeline<ImageInput, NodeOptions>;
 
 /** Node's binding: sharp decoding, tfjs-node / wasm / cpu, bundled model files and the weights store. */
 const nodeBinding: PlatformBinding<ImageInput, NodeOptions> = {
-  validateOptions,
+  options: NODE_OPTIONS,
   ensureBackend: (preference) => ensureBackend(preference as BackendPreference | undefined),
   withImages,
   modelContext: (o) => nodeModelContext({ weightsPath: o.weightsPath }),
-  modelOptions,
 };
 
 /** The shared Node API state: one pipeline per model configuration. */

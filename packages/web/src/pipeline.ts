@@ -8,7 +8,7 @@ import {
 import { type BackendPreference, ensureBackend } from './backend.js';
 import { type ImageInput, withImages } from './decode.js';
 import { webModelContext } from './model-context.js';
-import { modelOptions, validateOptions, type WebOptions } from './options.js';
+import { WEB_OPTIONS, type WebOptions } from './options.js';
 
 /**
  * A verdict as the browser API returns it: core's VerifyResult plus the tfjs backend it ran on.
@@ -39,11 +39,10 @@ export type WebPipeline = PlatformPipeline<ImageInput, WebOptions>;
 
 /** The browser's binding: createImageBitmap decoding, wasm / webgl, model files fetched and kept in the Cache API. */
 const webBinding: PlatformBinding<ImageInput, WebOptions> = {
-  validateOptions,
+  options: WEB_OPTIONS,
   ensureBackend: (preference) => ensureBackend(preference as BackendPreference | undefined),
   withImages,
-  modelContext: (o) => webModelContext({ modelsBaseUrl: modelOptions(o).modelsBaseUrl }),
-  modelOptions,
+  modelContext: (o) => webModelContext({ modelsBaseUrl: o.modelsBaseUrl }),
 };
 
 /** The shared browser API state: one pipeline per model configuration. */
