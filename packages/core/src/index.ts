@@ -10,6 +10,7 @@ export * from './verify.js';
 export * from './pipeline.js';
 export * from './options.js';
 export * from './platform-api.js';
+export * from './platform.js';
 export * from './backend.js';
 export * from './protocol.js';
 export * from './lfw.js';
