@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // app: the application surface the node and web roots re-export; it imports core by name (external), so it
+  // stays a view of index.js / index.cjs rather than a second copy of core.
+  entry: { index: 'src/index.ts', app: 'src/app.ts' },
+  external: ['@facekit/core'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

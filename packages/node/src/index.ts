@@ -23,40 +23,9 @@ import { nodePlatform } from './pipeline.js';
  */
 export const { verify, represent, detect, analyze, disposeAnalysis, createPipeline, disposeAll } = nodePlatform;
 
-export {
-  type AnalysisAction,
-  type AnalyzeOptions,
-  type Box,
-  compareEmbeddings,
-  DEFAULT_EMBEDDER,
-  DEFAULT_MAX_PIXELS,
-  type Embedding,
-  type EmbedderSpec,
-  type Face,
-  type FaceAnalysis,
-  FaceKitError,
-  type FaceKitErrorCode,
-  type FacePick,
-  type FaceSummary,
-  isFaceKitError,
-  METRICS,
-  type MetricName,
-  models,
-  type Point,
-  type Representation,
-  type Verdict,
-  type VerifyResult,
-} from '@facekit/core';
-export {
-  ANALYSIS_ACTIONS,
-  type ClusterOptions,
-  type ClusterResult,
-  clusterEmbeddings,
-  EMOTION_LABELS,
-  Gallery,
-  type GalleryMatch,
-  type IdentifyResult,
-} from '@facekit/core';
+// The application part of core (errors, compareEmbeddings, Gallery, clusterEmbeddings, models, the result
+// types), defined once in core for both platforms.
+export * from '@facekit/core/app';
 export { activeBackend, type BackendPreference, ensureBackend } from './backend.js';
 export type { ImageInput } from './decode.js';
 export {

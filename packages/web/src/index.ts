@@ -21,38 +21,9 @@ import { webPlatform } from './pipeline.js';
  */
 export const { verify, represent, detect, analyze, disposeAnalysis, createPipeline, disposeAll } = webPlatform;
 
-export {
-  ANALYSIS_ACTIONS,
-  type AnalysisAction,
-  type AnalyzeOptions,
-  type Box,
-  type ClusterOptions,
-  type ClusterResult,
-  clusterEmbeddings,
-  compareEmbeddings,
-  DEFAULT_EMBEDDER,
-  DEFAULT_MAX_PIXELS,
-  EMOTION_LABELS,
-  type Embedding,
-  type EmbedderSpec,
-  type Face,
-  type FaceAnalysis,
-  FaceKitError,
-  type FaceKitErrorCode,
-  type FacePick,
-  type FaceSummary,
-  Gallery,
-  type GalleryMatch,
-  type IdentifyResult,
-  isFaceKitError,
-  METRICS,
-  type MetricName,
-  models,
-  type Point,
-  type Representation,
-  type Verdict,
-  type VerifyResult,
-} from '@facekit/core';
+// The application part of core (errors, compareEmbeddings, Gallery, clusterEmbeddings, models, the result
+// types), defined once in core for both platforms.
+export * from '@facekit/core/app';
 export { activeBackend, type BackendInfo, type BackendPreference, backendInfo, ensureBackend } from './backend.js';
 export type { ImageInput } from './decode.js';
 export { env, type WebEnv } from './env.js';
