@@ -56,9 +56,12 @@ const checker = program.getTypeChecker();
 
 function hasExample(decl) {
   for (const tag of ts.getJSDocTags(decl)) if (tag.tagName.text === 'example') return true;
-  // A variable's comment sits on its statement.
-  if (ts.isVariableDeclaration(decl) && decl.parent?.parent && ts.isVariableStatement(decl.parent.parent)) {
-    return ts.getJSDocTags(decl.parent.parent).some((t) => t.tagName.text === 'example');
+  // A variable's comment sits on its statement; so does that of names destructured in one statement
+  // (`export const { verify, detect } = platform;` documents them together).
+  let v = decl;
+  while (v && ts.isBindingElement(v)) v = v.parent?.parent;
+  if (v && ts.isVariableDeclaration(v) && v.parent?.parent && ts.isVariableStatement(v.parent.parent)) {
+    return ts.getJSDocTags(v.parent.parent).some((t) => t.tagName.text === 'example');
   }
   return false;
 }
@@ -68,7 +71,7 @@ let checked = 0;
 for (const { pkg, file } of all) {
   const sf = program.getSourceFile(file);
   if (!sf) throw new Error(`cannot load ${file}`);
-  const srcDir = join(dirname(file));
+  const srcDir = file.slice(0, file.lastIndexOf('/src/') + 4); // the package's src/, also for entries below it
   const moduleSymbol = checker.getSymbolAtLocation(sf);
   if (!moduleSymbol) continue;
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {

@@ -41,6 +41,7 @@ export default defineConfig({
           items: [
             { text: 'Quick start', link: '/guide/quick-start' },
             { text: 'Concepts', link: '/guide/concepts' },
+            { text: 'Architecture and entry points', link: '/guide/architecture' },
             { text: 'Choosing an embedder', link: '/guide/embedders' },
             { text: 'Thresholds and confidence', link: '/guide/thresholds' },
             { text: 'Face analysis: age, gender, emotion', link: '/guide/analyze' },

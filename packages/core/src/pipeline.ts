@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type FacePick, resolveModelOptions } from './call-options.js';
 import { recordingContext } from './embedding-identity.js';
 import { abortCheckpoint, FaceKitError, isFaceKitError } from './errors.js';
 import { assertImageTensor, boxArea, wholeImageBox } from './image.js';
-import { assertMetric, type MetricName } from './metrics.js';
+import type { MetricName } from './metrics.js';
+import { checkValues, type FacePick, type OptionsOf, PIPELINE_OPTIONS, resolveModelOptions } from './options.js';
 import {
   type Aligner,
   type Detector,
@@ -17,43 +17,13 @@ import type { Box, Embedding, Face } from './types.js';
 import { compareEmbeddings, type Verdict } from './verify.js';
 
 /**
- * One plain object configures the whole pipeline; swapping FaceNet for DeepFace is one field.
+ * One plain object configures the whole pipeline; swapping FaceNet for DeepFace is one field. Derived from
+ * PIPELINE_OPTIONS (options.ts), where each option's type, default, check and doc are defined.
  *
  * @example
  * const options: PipelineOptions = { detector: 'blazeface', align: '3d', embedder: 'facenet512', metric: 'cosine' };
  */
-export interface PipelineOptions {
-  /** Detector name (default 'blazeface'). */
-  detector?: string;
-  /** Landmarker name, or 'none' to align on the detector's keypoints (default 'facemesh'). */
-  landmarker?: string;
-  /** Aligner name: '2d' (similarity onto the embedder's template), '3d' (frontalisation) or 'none' (box crop). */
-  align?: string;
-  /** Embedder name (default: DEFAULT_EMBEDDER). */
-  embedder?: string;
-  metric?: MetricName;
-  /** Overrides the embedder's default threshold for the metric. */
-  threshold?: number;
-  /** Minimum detector score (default 0.5). */
-  minFaceScore?: number;
-  /**
-   * Which face to embed when an image holds several: 'largest' (default) or 'central' — the largest after weighting
-   * each box's area by its closeness to the image centre, for photos framed on their subject (LFW, ID photos).
-   */
-  pick?: FacePick;
-  /**
-   * Test-time flip augmentation (default true): each aligned face is embedded together with its mirror image and
-   * the two vectors are averaged (renormalised for embedders with unit outputs). Costs one more embedding per face;
-   * on LFW View 1 it raised the ROC AUC of every alignment variant tried (README, "How the defaults were chosen").
-   */
-  flip?: boolean;
-  /**
-   * When one face is wanted, let the detector answer from a quick low-resolution look that shows a large face
-   * (default true; BlazeFace: one 160² look for portraits instead of 256² and more). false: the full look every
-   * time, so `faceCount` also counts small bystanders beside a large face, for ~10 ms more per image.
-   */
-  quickLook?: boolean;
-}
+export type PipelineOptions = OptionsOf<typeof PIPELINE_OPTIONS>;
 
 /**
  * Options of one `represent` call.
@@ -173,19 +143,13 @@ export class FacePipeline {
   ) {}
 
   static async create(ctx: ModelContext, options: PipelineOptions = {}): Promise<FacePipeline> {
+    checkValues(PIPELINE_OPTIONS, options);
     const resolved = resolveModelOptions(options);
     const opts = {
       ...resolved,
       metric: options.metric ?? models.embedders.get(resolved.embedder).defaultMetric,
       threshold: options.threshold,
     };
-    if (opts.pick !== 'largest' && opts.pick !== 'central') {
-      throw new FaceKitError('E_CONFIG', `pick must be 'largest' or 'central', got '${String(opts.pick)}'`);
-    }
-    assertMetric(opts.metric);
-    if (opts.threshold !== undefined && (!Number.isFinite(opts.threshold) || opts.threshold < 0)) {
-      throw new FaceKitError('E_CONFIG', `threshold must be a finite number ≥ 0, got ${opts.threshold}`);
-    }
     const spec = models.embedders.get(opts.embedder);
     const recorded = recordingContext(ctx);
     // allSettled, not all: when one model fails (e.g. a bad weights file), the ones that loaded are disposed.

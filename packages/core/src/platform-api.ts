@@ -3,42 +3,36 @@ import { FaceKitError, isFaceKitError, throwIfAborted } from './errors.js';
 import { describeInput } from './pixel-limit.js';
 import type { MetricName } from './metrics.js';
 import {
-  type FaceSummary,
-  FacePipeline,
-  type PipelineOptions,
-  type Representation,
-  type VerifyResult,
-} from './pipeline.js';
+  type OptionSchema,
+  type OptionsOf,
+  type PLATFORM_OPTIONS,
+  perCallKeys,
+  resolveModelOptions,
+  validateOptions,
+} from './options.js';
+import { type FaceSummary, FacePipeline, type Representation, type VerifyResult } from './pipeline.js';
 import type { EmbedderSpec, ModelContext } from './registry.js';
 import type { Face } from './types.js';
 
 /**
- * The options every platform API takes: the pipeline's plus what one call needs.
+ * The options every platform API takes: the pipeline's plus what one call needs (derived from PLATFORM_OPTIONS).
  *
  * @example
  * const o: PlatformOptions = { embedder: 'dlib-resnet34', enforceDetection: false, maxPixels: 20_000_000 };
  */
-export interface PlatformOptions extends PipelineOptions {
-  /** Throw E_NO_FACE when an image has no face (default true); when false the whole image is used. */
-  enforceDetection?: boolean;
-  /** Cancels the call between stages (E_ABORTED). */
-  signal?: AbortSignal;
-  /** tfjs backend preference (platform-specific names). */
-  backend?: string;
-  /** Largest image in pixels (default 50 MP). */
-  maxPixels?: number;
-}
+export type PlatformOptions = OptionsOf<typeof PLATFORM_OPTIONS>;
+
+type CallKeys = {
+  [K in keyof typeof PLATFORM_OPTIONS]: (typeof PLATFORM_OPTIONS)[K]['scope'] extends 'call' ? K : never;
+}[keyof typeof PLATFORM_OPTIONS];
 
 /**
- * Per-call options of a loaded pipeline's methods.
+ * Per-call options of a loaded pipeline's methods: the schema's `scope: 'call'` options.
  *
  * @example
  * await pipeline.verify(a, b, { metric: 'cosine', threshold: 0.1 } satisfies PlatformCallOptions<PlatformOptions>);
  */
-export type PlatformCallOptions<O extends PlatformOptions> = Pick<
-  O,
-  'enforceDetection' | 'signal' | 'metric' | 'threshold' | 'maxPixels' | 'backend'
->;
+export type PlatformCallOptions<O extends PlatformOptions> = Pick<O, Exclude<CallKeys, 'all'>>;
 
 /**
  * A verdict plus the tfjs backend it ran on.
@@ -56,18 +50,17 @@ export interface PlatformVerifyResult extends VerifyResult {
  * What a platform (Node, browser) plugs into the shared API: option checks, backend, decoding, model files.
  *
  * @example
- * const api = new PlatformApi({ validateOptions, ensureBackend, withImages, modelContext, modelOptions });
+ * const api = new PlatformApi({ options: NODE_OPTIONS, ensureBackend, withImages, modelContext });
  */
 export interface PlatformBinding<Input, O extends PlatformOptions> {
-  validateOptions(options: unknown): void;
+  /** The platform's options: PLATFORM_OPTIONS plus its own; they validate calls and key the shared pipelines. */
+  options: OptionSchema;
   /** Readies the tfjs backend; returns its name. */
   ensureBackend(preference: O['backend'] | undefined): Promise<string>;
   /** Decodes the inputs to image tensors for the duration of `fn`, disposing those it created. */
   withImages<T>(inputs: readonly Input[], options: O, fn: (tensors: tf.Tensor3D[]) => Promise<T>): Promise<T>;
   /** The model context (bundled files, weights) for a pipeline with these options. */
   modelContext(options: O): ModelContext;
-  /** The model-deciding options with defaults filled in: pipelines are shared per distinct value. */
-  modelOptions(options: O): PipelineOptions;
 }
 
 function now(): number {
@@ -107,7 +100,7 @@ export class PlatformPipeline<Input, O extends PlatformOptions> {
 
   private async prepare(options: Partial<O> | undefined): Promise<O & { ranOn: string }> {
     if (this.disposed) throw new FaceKitError('E_CONFIG', 'this pipeline has been disposed');
-    this.api.binding.validateOptions(options);
+    this.api.validateOptions(options);
     const o = { ...this.defaults, ...options } as O;
     throwIfAborted(o.signal);
     return { ...o, ranOn: await this.api.binding.ensureBackend(o.backend) };
@@ -237,9 +230,6 @@ async function namingInputs<T>(inputs: unknown[], f: () => Promise<T>): Promise<
   }
 }
 
-/** Options that are per call and never decide which models a shared pipeline holds. */
-const PER_CALL_KEYS = ['metric', 'threshold', 'signal', 'enforceDetection', 'maxPixels', 'backend', 'all'];
-
 /**
  * The platform API (verify / represent / detect / createPipeline / disposeAll) over a platform binding: shared
  * pipelines per model configuration, loaded once (concurrent first calls share one load), failed loads retried.
@@ -252,13 +242,27 @@ export class PlatformApi<Input, O extends PlatformOptions> {
   private readonly live = new Set<PlatformPipeline<Input, O>>();
   private readonly cache = new Map<string, Promise<PlatformPipeline<Input, O>>>();
 
-  constructor(readonly binding: PlatformBinding<Input, O>) {}
+  private readonly perCall: string[];
+
+  constructor(readonly binding: PlatformBinding<Input, O>) {
+    this.perCall = perCallKeys(binding.options);
+  }
+
+  /** Checks options against the platform's schema (E_CONFIG / E_UNKNOWN_MODEL / E_INPUT) before any work. */
+  validateOptions(options: unknown): asserts options is O | undefined {
+    validateOptions(this.binding.options, options);
+  }
+
+  /** The model-deciding options with defaults filled in: pipelines are shared per distinct value. */
+  modelOptions(options: O): Record<string, unknown> {
+    return resolveModelOptions(options as Record<string, unknown>, this.binding.options);
+  }
 
   /** A pipeline that the caller owns and disposes. */
   async createPipeline(options: O = {} as O): Promise<PlatformPipeline<Input, O>> {
-    this.binding.validateOptions(options);
+    this.validateOptions(options);
     await this.binding.ensureBackend(options.backend);
-    const m = this.binding.modelOptions(options);
+    const m = this.modelOptions(options);
     const inner = await FacePipeline.create(this.binding.modelContext(options), {
       ...m,
       metric: options.metric,
@@ -271,12 +275,12 @@ export class PlatformApi<Input, O extends PlatformOptions> {
 
   /** The shared pipeline for these options; per-call options (metric, threshold, signal, …) do not split it. */
   cachedPipeline(options: O = {} as O): Promise<PlatformPipeline<Input, O>> {
-    this.binding.validateOptions(options);
-    const key = JSON.stringify(this.binding.modelOptions(options));
+    this.validateOptions(options);
+    const key = JSON.stringify(this.modelOptions(options));
     let entry = this.cache.get(key);
     if (!entry) {
       const modelOnly = Object.fromEntries(
-        Object.entries(options).filter(([k]) => !PER_CALL_KEYS.includes(k)),
+        Object.entries(options).filter(([k]) => !this.perCall.includes(k)),
       ) as unknown as O;
       entry = this.createPipeline({ ...modelOnly, backend: options.backend });
       this.cache.set(key, entry);
@@ -334,7 +338,7 @@ export class PlatformApi<Input, O extends PlatformOptions> {
   }
 
   private async prepare(options: O | undefined): Promise<{ o: O; ranOn: string }> {
-    this.binding.validateOptions(options);
+    this.validateOptions(options);
     const o = (options ?? {}) as O;
     throwIfAborted(o.signal);
     return { o, ranOn: await this.binding.ensureBackend(o.backend) };

@@ -1,5 +1,6 @@
 import { FaceKitError } from './errors.js';
 import { assertMetric, distance, type MetricName } from './metrics.js';
+import { PIPELINE_OPTIONS } from './options.js';
 import type { EmbedderSpec } from './registry.js';
 import type { Embedding } from './types.js';
 
@@ -71,10 +72,8 @@ export function compareEmbeddings(
   if (a.embedder !== spec.name) {
     throw new FaceKitError('E_EMBEDDING_MISMATCH', `embedding of '${a.embedder}' passed to embedder '${spec.name}'`);
   }
-  const threshold = options.threshold ?? defaultThreshold(spec, metric);
-  if (!Number.isFinite(threshold) || threshold < 0) {
-    throw new FaceKitError('E_CONFIG', `threshold must be a finite number ≥ 0, got ${threshold}`);
-  }
+  // The option's own check (options.ts), also for an embedder's default.
+  const threshold = PIPELINE_OPTIONS.threshold.check(options.threshold ?? defaultThreshold(spec, metric));
   const d = distance(a, b, metric);
   // Without a fitted scale, use one that maps ±10 % of the threshold to ≈ 27 % / 73 %.
   const scale = spec.calibration?.[metric]?.scale ?? 10 / Math.max(threshold, 1e-6);

@@ -8,7 +8,8 @@ import {
   FaceKitError,
   models,
   type ModelContext,
-  validateCommonOptions,
+  PLATFORM_OPTIONS,
+  validateOptions,
 } from '../src/index.js';
 
 const ctx: ModelContext = { files: async () => new Uint8Array() };
@@ -115,7 +116,7 @@ describe('FacePipeline', () => {
     await full.facesToEmbed(image, {});
     expect(lastQuick).toBe(false);
     expect(quick.options.quickLook).toBe(true);
-    expect(() => validateCommonOptions({ quickLook: 'no' })).toThrow(/quickLook/);
+    expect(() => validateOptions(PLATFORM_OPTIONS, { quickLook: 'no' })).toThrow(/quickLook/);
     quick.dispose();
     full.dispose();
     image.dispose();

@@ -1,44 +1,64 @@
 import {
-  assertMaxPixels,
-  type PipelineOptions,
-  type ResolvedModelOptions,
+  nonEmptyString,
+  type OptionSchema,
+  type OptionsOf,
+  PLATFORM_OPTIONS,
+  type ResolvedOptionsOf,
   resolveModelOptions,
-  validateCommonOptions,
+  validateOptions as validate,
 } from '@facekit/core';
-import { type BackendPreference, parseBackend } from './backend.js';
+import { BACKENDS, type BackendPreference, parseBackend } from './backend.js';
 
 /**
- * Options of the Node API: the core pipeline options plus what a call needs.
+ * The options of the Node API: core's PLATFORM_OPTIONS with Node's backends and an explicit weights file. Every
+ * type, check, default and CLI flag of `NodeOptions` comes from here.
+ *
+ * @example
+ * NODE_OPTIONS.weightsPath.cli.flag; // '--weights <path>'
+ */
+export const NODE_OPTIONS = {
+  ...PLATFORM_OPTIONS,
+  /** tfjs backend (default: FACEKIT_BACKEND, else `auto`). */
+  backend: {
+    doc: 'tfjs backend',
+    scope: 'call',
+    check: (value: unknown, name: string): BackendPreference => {
+      parseBackend(value, name);
+      return value as BackendPreference;
+    },
+    cli: {
+      flag: '--backend <name>',
+      value: 'string',
+      group: 'pipeline',
+      help: `tfjs backend: ${BACKENDS.join(', ')} (default: FACEKIT_BACKEND, else auto)`,
+    },
+  },
+  /** An explicit weights file for an embedder whose weights are not bundled (Keras h5). */
+  weightsPath: {
+    doc: 'weights file for an embedder whose weights are not bundled (Keras .h5)',
+    scope: 'model',
+    check: nonEmptyString,
+    cli: { flag: '--weights <path>', value: 'string', group: 'pipeline' },
+  },
+} satisfies OptionSchema;
+
+/**
+ * Options of the Node API: the core pipeline options plus what a call needs (derived from NODE_OPTIONS).
  *
  * @example
  * await verify('a.jpg', 'b.jpg', { embedder: 'faceres', metric: 'cosine', enforceDetection: false });
  */
-export interface NodeOptions extends PipelineOptions {
-  /** Throw E_NO_FACE when an image has no face (default true); when false the whole image is used. */
-  enforceDetection?: boolean;
-  /** Cancels the call between stages (E_ABORTED). */
-  signal?: AbortSignal;
-  /** An explicit weights file for an embedder whose weights are not bundled (Keras h5). */
-  weightsPath?: string;
-  /** tfjs backend (default: FACEKIT_BACKEND, else `auto`). */
-  backend?: BackendPreference;
-  /** Largest image in pixels, checked before decoding (default 50 MP). */
-  maxPixels?: number;
-}
+export type NodeOptions = OptionsOf<typeof NODE_OPTIONS>;
 
 /**
  * Checks every option before any work starts (models named are looked up in the registry, numbers are in range),
  * so a typo fails fast with E_CONFIG / E_UNKNOWN_MODEL instead of after decoding and loading.
  */
-export function validateOptions(options: unknown): asserts options is NodeOptions {
-  validateCommonOptions(options, ['weightsPath'], ['weightsPath']);
-  if (options === undefined) return;
-  const o = options as Record<string, unknown>;
-  if (o.backend !== undefined) parseBackend(o.backend);
-  if (o.maxPixels !== undefined) assertMaxPixels(o.maxPixels);
+export function validateOptions(options: unknown): asserts options is NodeOptions | undefined {
+  validate(NODE_OPTIONS, options);
 }
 
 /** The options that decide which models a pipeline holds, with defaults filled in (the cache key). */
-export function modelOptions(o: NodeOptions): ResolvedModelOptions & { weightsPath?: string } {
-  return { ...resolveModelOptions(o), weightsPath: o.weightsPath };
+export function modelOptions(o: NodeOptions): ResolvedOptionsOf<typeof NODE_OPTIONS> {
+  return resolveModelOptions(o, NODE_OPTIONS);
 }

@@ -1,14 +1,17 @@
+import './register-models.js';
+
 import {
-  type PlatformCallOptions,
-  PlatformApi,
+  type AnalyzeOptions,
+  createPlatform,
   type PlatformBinding,
+  type PlatformCallOptions,
   type PlatformPipeline,
   type PlatformVerifyResult,
 } from '@facekit/core';
 import { type BackendPreference, ensureBackend } from './backend.js';
 import { type ImageInput, withImages } from './decode.js';
 import { nodeModelContext } from './model-context.js';
-import { modelOptions, type NodeOptions, validateOptions } from './options.js';
+import { NODE_OPTIONS, type NodeOptions } from './options.js';
 
 /**
  * A verdict as the Node API returns it: core's VerifyResult plus the tfjs backend it ran on.
@@ -38,38 +41,27 @@ export type CallOptions = PlatformCallOptions<NodeOptions>;
  */
 export type NodePipeline = PlatformPipeline<ImageInput, NodeOptions>;
 
+/**
+ * Options of `analyze()`: the pipeline's (detector, landmarker, pick, …) plus the actions and analysers.
+ *
+ * @example
+ * const o: NodeAnalyzeOptions = { actions: ['age', 'gender', 'emotion', 'race'], all: true };
+ */
+export type NodeAnalyzeOptions = NodeOptions & AnalyzeOptions;
+
 /** Node's binding: sharp decoding, tfjs-node / wasm / cpu, bundled model files and the weights store. */
 const nodeBinding: PlatformBinding<ImageInput, NodeOptions> = {
-  validateOptions,
+  options: NODE_OPTIONS,
   ensureBackend: (preference) => ensureBackend(preference as BackendPreference | undefined),
   withImages,
   modelContext: (o) => nodeModelContext({ weightsPath: o.weightsPath }),
-  modelOptions,
 };
 
-/** The shared Node API state: one pipeline per model configuration. */
-export const nodeApi = new PlatformApi(nodeBinding);
-
 /**
- * Loads a pipeline that you own: reuse it for many calls and `dispose()` it when done.
- * (The top-level `verify` / `represent` / `detect` share cached pipelines instead.)
+ * The Node API (verify, represent, detect, analyze, createPipeline, disposeAll, …) over Node's binding: the same
+ * functions as `@facekit/web`, made by the one `createPlatform` of core. The package root exports its members.
  *
  * @example
- * const p = await createPipeline({ embedder: 'faceres', align: '2d' });
- * try { console.log(await p.verify('a.jpg', 'b.jpg')); } finally { p.dispose(); }
+ * const r = await nodePlatform.verify('a.jpg', 'b.jpg');
  */
-export function createPipeline(options: NodeOptions = {}): Promise<NodePipeline> {
-  return nodeApi.createPipeline(options);
-}
-
-/**
- * Disposes every pipeline facekit created (the shared ones and those from createPipeline) and empties the cache;
- * the next call loads models again. Do not call it while calls are in flight.
- *
- * @example
- * await verify('a.jpg', 'b.jpg');
- * disposeAll(); // tf.memory().numTensors is back to what it was before
- */
-export function disposeAll(): void {
-  nodeApi.disposeAll();
-}
+export const nodePlatform = createPlatform(nodeBinding);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchClusterSynthetic, LFW_DLIB_FIT, syntheticFaces } from '../src/index.js';
+import { benchClusterSynthetic, LFW_DLIB_FIT, syntheticFaces } from '../src/entries/bench.js';
 
 describe('synthetic faces for the clustering bench', () => {
   it('plants heavy-tailed identities with LFW-like distances, the same for a seed', () => {

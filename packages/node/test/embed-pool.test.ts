@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveShared, lfwDir, lfwImage, repoRoot } from '../../../test/utils.js';
-import { disposeAll, EmbedPool, type RepresentManyResult, represent, representMany } from '../src/index.js';
+import { EmbedPool } from '../src/entries/advanced.js';
+import { disposeAll, type RepresentManyResult, represent, representMany } from '../src/index.js';
 import { buildPackages } from './build.js';
 import { expectCode } from './helpers.js';
 

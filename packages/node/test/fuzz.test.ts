@@ -1,7 +1,8 @@
 // Property-based fuzzing with fast-check: mutated image bytes through the decoder and the public API. Whatever the
 // bytes, the result is a valid [h, w, 3] image or a FaceKitError; no other error, no hang, no leaked tensor.
 // FACEKIT_FUZZ_SCALE multiplies the runs (`npm run fuzz` for long runs).
-import { decodeImageBytes, disposeAll, isFaceKitError, represent, verify } from '@facekit/node';
+import { disposeAll, isFaceKitError, represent, verify } from '@facekit/node';
+import { decodeImageBytes } from '@facekit/node/advanced';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import sharp from 'sharp';

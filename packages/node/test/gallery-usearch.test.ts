@@ -1,7 +1,8 @@
 import { ExactIndex } from '@facekit/core';
 import { describe, expect, it } from 'vitest';
 import { randomUnits } from '../../../test/random-units.js';
-import { benchGallery, UsearchIndex } from '../src/gallery/index.js';
+import { benchGallery } from '../src/entries/bench.js';
+import { UsearchIndex } from '../src/gallery/index.js';
 
 const units = randomUnits;
 

@@ -4,7 +4,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FaceKitErrorCode, graphModelHandler, loadWeightsManifest, represent } from '@facekit/node';
+import { type FaceKitErrorCode, represent } from '@facekit/node';
+import { graphModelHandler, loadWeightsManifest } from '@facekit/node/advanced';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildKerasH5, denseLayer } from '../../keras/test/h5-builder.js';

@@ -20,6 +20,9 @@ import { buildPackages } from './build.js';
 
 const exec = promisify(execFile);
 
+/** The named subpaths of @facekit/node beside its root (package.json `exports`). */
+const SUBPATHS = ['gallery', 'bench', 'train', 'advanced'] as const;
+
 /** The environment without npm's per-run variables (set when the tests run under `npm test`). */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -117,14 +120,97 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     const node = packed.find((p) => p.name === '@facekit/node');
     const paths = node?.files.map((f) => f.path) ?? [];
     expect(paths).toEqual(
-      expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/cli.js', 'bin/facekit.mjs']),
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.cjs',
+        'dist/cli.js',
+        'bin/facekit.mjs',
+        ...SUBPATHS.flatMap((sub) => [`dist/${sub}.js`, `dist/${sub}.cjs`, `dist/${sub}.d.ts`, `dist/${sub}.d.cts`]),
+      ]),
     );
     expect(paths.some((p) => p.startsWith('src/') || p.startsWith('test/'))).toBe(false);
+    // The face-api comparison is built for the bench only (bench-workers/), never shipped.
+    expect(paths.filter((p) => /face-?api|bench-workers/i.test(p))).toEqual([]);
     const models = packed.find((p) => p.name === '@facekit/models')?.files.map((f) => f.path) ?? [];
     expect(models).toEqual(
       expect.arrayContaining(['models/blazeface-back.json', 'models/dlib_face_recognition_resnet_model_v1.dat']),
     );
     expect(models.some((p) => p.includes('mobilefacenet'))).toBe(false); // not registered, not bundled
+  });
+
+  it.each(['esm', 'cjs'] as const)(
+    'the root and every subpath load (%s); the root is the application API, without the CLI or pool packages',
+    async (mod) => {
+      const subs = ['', ...SUBPATHS.map((x) => `/${x}`)];
+      // What a bare import of the root pulls in: ESM through a resolve hook that names each package it loads,
+      // CJS from require.cache. Both then load every subpath.
+      writeFileSync(
+        join(app, 'hooks.mjs'),
+        [
+          'export async function resolve(spec, ctx, next) {',
+          '  const r = await next(spec, ctx);',
+          '  const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);',
+          "  if (m) process.stderr.write('LOADED ' + m[1] + '\\n');",
+          '  return r;',
+          '}',
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(app, 'register.mjs'),
+        "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
+      );
+      const load = mod === 'esm' ? '(s) => import(s)' : '(s) => Promise.resolve(require(s))';
+      writeFileSync(
+        join(app, mod === 'esm' ? 'subpaths.mjs' : 'subpaths.cjs'),
+        [
+          `const load = ${load};`,
+          '(async () => {',
+          "  const root = await load('@facekit/node');",
+          mod === 'cjs'
+            ? '  const loaded = Object.keys(require.cache).map((f) => /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)[\\\\/]/.exec(f)?.[1]).filter(Boolean);'
+            : '  const loaded = [];',
+          '  const keys = {};',
+          `  for (const sub of ${JSON.stringify(subs)}) keys[sub || '.'] = Object.keys(await load('@facekit/node' + sub)).length;`,
+          "  const adv = await load('@facekit/node/advanced');",
+          // Subpaths share one module state: one FaceKitError class, one platform (one pipeline cache).
+          '  const same = root.FaceKitError === adv.FaceKitError && root.verify === adv.nodePlatform.verify;',
+          '  console.log(JSON.stringify({ keys, same, loaded: [...new Set(loaded)] }));',
+          '})();',
+        ].join('\n'),
+      );
+      const { stdout } = await exec(process.execPath, [mod === 'esm' ? 'subpaths.mjs' : 'subpaths.cjs'], {
+        cwd: app,
+        env: cleanEnv(),
+      });
+      const r = JSON.parse(stdout);
+      let loaded: string[] = r.loaded;
+      if (mod === 'esm') {
+        // The root alone, in its own process: every package the hook saw resolve.
+        writeFileSync(join(app, 'root-only.mjs'), "await import('@facekit/node');\n");
+        const { stderr } = await exec(process.execPath, ['--import', './register.mjs', 'root-only.mjs'], {
+          cwd: app,
+          env: cleanEnv(),
+        });
+        loaded = [...stderr.matchAll(/LOADED (\S+)/g)].map((m) => m[1]);
+      }
+      expect(loaded).toContain('@facekit/core'); // the check sees what loads
+      for (const heavy of ['commander', 'cli-progress', 'piscina', '@vladmandic/face-api']) {
+        expect(loaded).not.toContain(heavy);
+      }
+      expect(r.same).toBe(true);
+      expect(r.keys['.']).toBeLessThanOrEqual(40);
+      for (const sub of SUBPATHS) expect(r.keys[`/${sub}`]).toBeGreaterThan(0);
+    },
+  );
+
+  it('a published bench without its face-api worker fails with E_DEPENDENCY before any work', async () => {
+    const r = await exec(
+      join(app, 'node_modules', '.bin', 'facekit'),
+      ['bench', 'speed', '--images', lfwDir, '--limit', '1'],
+      { cwd: app, env: cleanEnv() },
+    ).catch((e) => e);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^facekit: E_DEPENDENCY: the face-api comparison runs only from a facekit checkout/);
   });
 
   // Loads the package the way each module system does, timing the load, then verifies two pairs.
@@ -170,16 +256,24 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     writeFileSync(
       join(app, 'check.mts'),
       [
-        "import { FaceKitError, openGallery, PgGallery, verify, type VerifyResult } from '@facekit/node';",
+        "import { FaceKitError, openGallery, verify, type VerifyResult } from '@facekit/node';",
+        "import { NODE_OPTIONS, nodeModelContext, rocCurve } from '@facekit/node/advanced';",
+        "import { benchGallery, type BenchGalleryResult } from '@facekit/node/bench';",
+        "import { PgGallery, type PersistentGallery } from '@facekit/node/gallery';",
         "const r: VerifyResult = await verify('a.jpg', 'b.jpg');",
         'export const distance: number = r.distance;',
-        'export { FaceKitError, openGallery, PgGallery };',
+        'export type { BenchGalleryResult, PersistentGallery };',
+        'export { FaceKitError, openGallery, PgGallery, NODE_OPTIONS, nodeModelContext, rocCurve, benchGallery };',
       ].join('\n'),
     );
     writeFileSync(
       join(app, 'check.cts'),
       [
         "import { FaceKitError, verify } from '@facekit/node';",
+        "import { SqliteGallery } from '@facekit/node/gallery';",
+        "import { syntheticFaces } from '@facekit/node/bench';",
+        "import { EmbedPool } from '@facekit/node/advanced';",
+        'export { SqliteGallery, syntheticFaces, EmbedPool };',
         'export async function same(a: string, b: string): Promise<boolean> {',
         '  try {',
         '    return (await verify(a, b)).verified;',
@@ -205,6 +299,33 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     for (const peer of ['pg', '@types/pg', 'better-sqlite3', 'usearch', '@tensorflow/tfjs-node']) {
       expect(existsSync(join(app, 'node_modules', peer))).toBe(false);
     }
+    // '@facekit/node/train' reaches the Keras import's types, and h5wasm's bundled emscripten.d.ts redeclares the
+    // globals of @types/emscripten (an upstream conflict, whichever entry leads there): that subpath is checked with
+    // skipLibCheck, its own declarations strictly.
+    writeFileSync(
+      join(app, 'check-train.mts'),
+      [
+        "import { faceFolderDataset, readPeopleFile, trainTriplet, type TripletTrainOptions } from '@facekit/node/train';",
+        "import { trainClassifier } from '@facekit/node/train';",
+        'export type { TripletTrainOptions };',
+        'export { faceFolderDataset, readPeopleFile, trainTriplet, trainClassifier };',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'check-train.cts'),
+      "import { trainClassifier } from '@facekit/node/train';\nexport const train: typeof trainClassifier = trainClassifier;\n",
+    );
+    writeFileSync(
+      join(app, 'tsconfig.train.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', skipLibCheck: true, noEmit: true },
+        files: ['check-train.mts', 'check-train.cts'],
+      }),
+    );
+    const train = await exec(process.execPath, [tsc, '-p', 'tsconfig.train.json'], { cwd: app, env: cleanEnv() }).catch(
+      (e) => e,
+    );
+    expect(`${train.stdout ?? ''}${train.stderr ?? ''}`).toBe('');
   });
 
   it('a lean install: no native gallery packages, the gallery API says what to install', async () => {
@@ -214,7 +335,8 @@ describe.runIf(haveShared(lfwDir, 'LFW'))('packaging: npm pack â†’ npm install â
     writeFileSync(
       join(app, 'gallery.mjs'),
       [
-        "import { Gallery, openGallery, UsearchIndex } from '@facekit/node';",
+        "import { Gallery, openGallery } from '@facekit/node';",
+        "import { UsearchIndex } from '@facekit/node/gallery';",
         'const g = new Gallery();',
         "g.enroll('ada', { vector: Float32Array.of(1, 0), embedder: 'toy' });",
         "const label = g.identify({ vector: Float32Array.of(0.9, 0.1), embedder: 'toy' }).label;",

@@ -1,6 +1,6 @@
 // The robustness benchmark: reproducible degradations, and the protocol run on a small View 2 subset.
 import { join } from 'node:path';
-import { decodeImageBytes } from '@facekit/node';
+import { decodeImageBytes } from '@facekit/node/advanced';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';

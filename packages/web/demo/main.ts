@@ -1,6 +1,7 @@
 // The demo page: two photos → verdict, distance, boxes and landmarks; a webcam mode verifying against an enrolled
 // face. `window.facekitDemo` exposes the same calls to the browser tests and the docs' console examples.
 import * as facekit from '@facekit/web';
+import * as advanced from '@facekit/web/advanced';
 import { runAnalyze, setUpAnalyzeDemo } from './analyze-demo.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendPreference, compareEmbeddings, type Embedding, type Face, type WebPipeline } from '@facekit/web';
@@ -164,6 +165,8 @@ declare global {
   interface Window {
     facekitDemo: {
       facekit: typeof facekit;
+      /** The building blocks ('@facekit/web/advanced'): core's indexes, clustering, registry. */
+      advanced: typeof advanced;
       run: typeof run;
       /** The Analyse section's call: every face's age, gender and emotion. */
       runAnalyze: typeof runAnalyze;
@@ -179,4 +182,4 @@ const ready = main().catch((e) => {
   document.body.dataset.ready = 'error';
   throw e;
 });
-window.facekitDemo = { facekit, run, runAnalyze, fetchBlob, numTensors: () => tf.memory().numTensors, ready };
+window.facekitDemo = { facekit, advanced, run, runAnalyze, fetchBlob, numTensors: () => tf.memory().numTensors, ready };

@@ -1,14 +1,21 @@
+// The model packages register their detectors, landmarkers, aligners and embedders in core's registry on import.
+// Only those whose weights are bundled (@facekit/models): the Keras-h5 embedders need a file system.
+import '@facekit/detect';
+import '@facekit/align';
+import '@facekit/pretrained';
+
 import {
-  type PlatformCallOptions,
-  PlatformApi,
+  type AnalyzeOptions,
+  createPlatform,
   type PlatformBinding,
+  type PlatformCallOptions,
   type PlatformPipeline,
   type PlatformVerifyResult,
 } from '@facekit/core';
 import { type BackendPreference, ensureBackend } from './backend.js';
 import { type ImageInput, withImages } from './decode.js';
 import { webModelContext } from './model-context.js';
-import { modelOptions, validateOptions, type WebOptions } from './options.js';
+import { WEB_OPTIONS, type WebOptions } from './options.js';
 
 /**
  * A verdict as the browser API returns it: core's VerifyResult plus the tfjs backend it ran on.
@@ -37,36 +44,27 @@ export type CallOptions = PlatformCallOptions<WebOptions>;
  */
 export type WebPipeline = PlatformPipeline<ImageInput, WebOptions>;
 
+/**
+ * Options of `analyze()` in the browser: the pipeline's plus the actions and analysers.
+ *
+ * @example
+ * const o: WebAnalyzeOptions = { actions: ['age', 'gender', 'emotion'], all: true };
+ */
+export type WebAnalyzeOptions = WebOptions & AnalyzeOptions;
+
 /** The browser's binding: createImageBitmap decoding, wasm / webgl, model files fetched and kept in the Cache API. */
 const webBinding: PlatformBinding<ImageInput, WebOptions> = {
-  validateOptions,
+  options: WEB_OPTIONS,
   ensureBackend: (preference) => ensureBackend(preference as BackendPreference | undefined),
   withImages,
-  modelContext: (o) => webModelContext({ modelsBaseUrl: modelOptions(o).modelsBaseUrl }),
-  modelOptions,
+  modelContext: (o) => webModelContext({ modelsBaseUrl: o.modelsBaseUrl }),
 };
 
-/** The shared browser API state: one pipeline per model configuration. */
-export const webApi = new PlatformApi(webBinding);
-
 /**
- * Loads a pipeline that you own: reuse it for many calls (a webcam loop) and `dispose()` it when done.
+ * The browser API (verify, represent, detect, analyze, createPipeline, disposeAll, …) over the browser's binding:
+ * the same functions as `@facekit/node`, made by the one `createPlatform` of core.
  *
  * @example
- * const p = await createPipeline({ backend: 'webgl' });
- * try { console.log(await p.verify(a, b)); } finally { p.dispose(); }
+ * const r = await webPlatform.verify(imgA, imgB);
  */
-export function createPipeline(options: WebOptions = {}): Promise<WebPipeline> {
-  return webApi.createPipeline(options);
-}
-
-/**
- * Disposes every pipeline facekit created and empties the cache; the next call loads models again (from the
- * Cache API, not the network). Do not call it while calls are in flight.
- *
- * @example
- * disposeAll(); // tf.memory().numTensors is back to what it was before the first call
- */
-export function disposeAll(): void {
-  webApi.disposeAll();
-}
+export const webPlatform = createPlatform(webBinding);

@@ -277,7 +277,7 @@ describe.runIf(haveChromium() && haveShared(lfwDir, 'LFW'))('demo page in headle
     const page = await openDemo(context, plain.url, `backend=wasm&a=${SAME[0]}&b=${SAME[1]}`);
     type Run = { index: string; out: Array<{ ann: { id: number; distance: number }; exact: { id: number } }> };
     const inPage = (await page.evaluate(
-      `(function (fk, n, dim) {${GALLERY_RUN}})(window.facekitDemo.facekit, 3000, 32)`,
+      `(function (fk, n, dim) {${GALLERY_RUN}})(window.facekitDemo.advanced, 3000, 32)`,
     )) as Run;
     const inNode = new Function('fk', 'n', 'dim', GALLERY_RUN)(core, 3000, 32) as Run;
     expect(inPage.index).toBe('pq-scan');

@@ -37,7 +37,7 @@ export async function analyzeOnPlatform<Input, O extends PlatformOptions>(
   options?: O & AnalyzeOptions,
 ): Promise<FaceAnalysis[]> {
   const { o, plan } = split(options);
-  api.binding.validateOptions(o);
+  api.validateOptions(o);
   throwIfAborted(o.signal);
   await api.binding.ensureBackend(o.backend);
   const all = (o as { all?: boolean }).all;

@@ -4,7 +4,7 @@ import '../register-models.js';
 import { AnalysisStage, type FaceAnalysis, resolveAnalysisPlan } from '@facekit/core';
 import { toImageTensor } from '../decode.js';
 import { nodeModelContext } from '../model-context.js';
-import { createPipeline, type NodePipeline } from '../pipeline.js';
+import { type NodePipeline, nodePlatform } from '../pipeline.js';
 
 /** The plans compared: each age and gender model once, and the emotion model. */
 export const QUALITY_PLANS = [
@@ -27,7 +27,7 @@ let state: Promise<{ pipeline: NodePipeline; stage: AnalysisStage }> | undefined
 
 export default async function qualityTask(task: { paths: string[] }): Promise<QualityRow[]> {
   state ??= (async () => ({
-    pipeline: await createPipeline({ pick: 'central', backend: 'wasm' }),
+    pipeline: await nodePlatform.createPipeline({ pick: 'central', backend: 'wasm' }),
     stage: new AnalysisStage(nodeModelContext()),
   }))();
   const { pipeline, stage } = await state;

@@ -2,7 +2,7 @@
 // of each image, on this worker's own tfjs instance (wasm is single-threaded in Node).
 import '../register-models.js';
 import type { AnalysisAction } from '@facekit/core';
-import { analyze } from '../analyze.js';
+import { analyze } from '../index.js';
 
 /** Faces analysed per image; an image without a face counts 0 (errors travel as data across the thread boundary). */
 export default async function analyzeTask(task: {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EMBEDDER, FaceKitError } from '@facekit/core';
 import { Piscina } from 'piscina';
+import { faceApiWorker } from './faceapi-workers.js';
 import { EmbedPool } from '../pool/embed-pool.js';
 
 export interface SpeedBenchOptions {
@@ -56,9 +57,14 @@ export async function firstImages(dir: string, limit = Number.POSITIVE_INFINITY)
   return out;
 }
 
-async function runFaceApi(paths: string[], workers: number, onProgress?: SpeedBenchOptions['onProgress']) {
+async function runFaceApi(
+  filename: string,
+  paths: string[],
+  workers: number,
+  onProgress?: SpeedBenchOptions['onProgress'],
+) {
   const pool = new Piscina({
-    filename: new URL('./faceapi-worker.js', import.meta.url).href,
+    filename,
     minThreads: workers,
     maxThreads: workers,
   });
@@ -103,6 +109,8 @@ async function runFaceApi(paths: string[], workers: number, onProgress?: SpeedBe
  * const r = await benchSpeed({ images: 'lfw/images', limit: 200 }); // r.ratio
  */
 export async function benchSpeed(options: SpeedBenchOptions): Promise<SpeedBenchReport> {
+  // Without its worker (an installed package) the comparison cannot run: say so before timing facekit.
+  const faceApiFile = options.facekitOnly ? undefined : faceApiWorker('faceapi-worker');
   const paths = await firstImages(options.images, options.limit ?? 200);
   const workers = options.workers ?? availableParallelism();
   const embedder = options.embedder ?? DEFAULT_EMBEDDER;
@@ -121,9 +129,8 @@ export async function benchSpeed(options: SpeedBenchOptions): Promise<SpeedBench
   } finally {
     await pool.destroy();
   }
-  if (options.facekitOnly)
-    return { images: paths.length, workers, embedder, aligner, flip: options.flip ?? true, facekit };
-  const faceApi = await runFaceApi(paths, workers, options.onProgress);
+  if (!faceApiFile) return { images: paths.length, workers, embedder, aligner, flip: options.flip ?? true, facekit };
+  const faceApi = await runFaceApi(faceApiFile, paths, workers, options.onProgress);
   return {
     images: paths.length,
     workers,

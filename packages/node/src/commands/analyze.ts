@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type AnalysisAction, DEFAULT_ACTIONS, type FaceAnalysis, parseAction } from '@facekit/core';
-import { analyze } from '../analyze.js';
+import { analyze } from '../index.js';
 import { type CliIO, type ModelFlags, modelFlags, type RegisterCommands, toOptions } from './shared.js';
 
 /**

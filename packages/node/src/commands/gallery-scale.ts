@@ -4,7 +4,7 @@ import {
   type BenchPgResult,
   benchIncrementalClustering,
   benchPgGallery,
-} from '../gallery/index.js';
+} from '../entries/bench.js';
 import { progress } from './progress.js';
 import { benchCommand, type CliIO, number, positiveInt, type RegisterCommands } from './shared.js';
 

@@ -3,11 +3,13 @@ import { type Command, Option } from 'commander';
 import { type ClusterMethod, FaceKitError } from '@facekit/core';
 import {
   type BenchClusterResult,
-  benchClusterSynthetic,
-  type SyntheticBenchResult,
   type BenchGalleryResult,
   benchCluster,
+  benchClusterSynthetic,
   benchGallery,
+  type SyntheticBenchResult,
+} from '../entries/bench.js';
+import {
   clusterImages,
   enrollImages,
   type ImageFailure,

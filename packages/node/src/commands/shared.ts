@@ -1,7 +1,6 @@
-import { type Command, CommanderError } from 'commander';
-import { FaceKitError, type MetricName } from '@facekit/core';
-import { BACKENDS, type BackendPreference } from '../backend.js';
-import type { NodeOptions } from '../options.js';
+import { type Command, CommanderError, Option } from 'commander';
+import { FaceKitError, type FlagsOf, type OptionFlag, type OptionSchema, type OptionSpec } from '@facekit/core';
+import { NODE_OPTIONS, type NodeOptions } from '../options.js';
 
 /** Where the CLI writes; tests pass collectors, the bin passes the process streams. */
 export interface CliIO {
@@ -48,72 +47,51 @@ export function positiveInt(value: string | undefined, name: string): number | u
   return n;
 }
 
-export interface ModelFlags {
-  embedder?: string;
-  detector?: string;
-  landmarker?: string;
-  align?: string;
-  pick?: string;
-  flip?: boolean;
-  quickLook?: boolean;
-  metric?: string;
-  threshold?: string;
-  minFaceScore?: string;
-  weights?: string;
-  backend?: string;
-  maxPixels?: string;
-  enforceDetection: boolean;
-  json?: boolean;
+/**
+ * What commander parses the pipeline flags into, derived from NODE_OPTIONS (each option's `cli.flag`), plus --json.
+ */
+export type ModelFlags = FlagsOf<typeof NODE_OPTIONS> & { json?: boolean };
+
+type Flagged = [key: string, spec: OptionSpec<unknown> & { cli: OptionFlag }];
+
+/** The options of NODE_OPTIONS that have a flag, in schema order. */
+const FLAGGED: Flagged[] = Object.entries(NODE_OPTIONS as OptionSchema).filter((e): e is Flagged => !!e[1].cli);
+
+/** The attribute commander stores a flag under: `--no-quick-look` → `quickLook`, `--weights <path>` → `weights`. */
+function attribute(flag: string): string {
+  return new Option(flag).attributeName();
 }
 
-/** CLI flags → Node API options (validated again by the API). */
+/** CLI flags → Node API options (validated again by the API). A `--no-` flag sets its option only when given. */
 export function toOptions(f: ModelFlags): NodeOptions {
-  const o: NodeOptions = { enforceDetection: f.enforceDetection };
-  if (f.embedder !== undefined) o.embedder = f.embedder;
-  if (f.detector !== undefined) o.detector = f.detector;
-  if (f.landmarker !== undefined) o.landmarker = f.landmarker;
-  if (f.align !== undefined) o.align = f.align;
-  if (f.pick !== undefined) o.pick = f.pick as NodeOptions['pick'];
-  if (f.flip === false) o.flip = false;
-  if (f.quickLook === false) o.quickLook = false;
-  if (f.metric !== undefined) o.metric = f.metric as MetricName;
-  if (f.threshold !== undefined) o.threshold = number(f.threshold, 'threshold');
-  if (f.minFaceScore !== undefined) o.minFaceScore = number(f.minFaceScore, 'min-face-score');
-  if (f.weights !== undefined) o.weightsPath = f.weights;
-  if (f.backend !== undefined) o.backend = f.backend as BackendPreference;
-  if (f.maxPixels !== undefined) o.maxPixels = number(f.maxPixels, 'max-pixels');
-  return o;
+  const given = f as Record<string, string | boolean | undefined>;
+  const o: Record<string, unknown> = {};
+  for (const [key, { cli }] of FLAGGED) {
+    const v = given[attribute(cli.flag)];
+    if (v === undefined || (cli.value === 'negate' && v !== false)) continue;
+    o[key] = cli.value === 'number' ? number(v as string, cli.flag.split(' ')[0].slice(2)) : v;
+  }
+  return o as NodeOptions;
+}
+
+function addFlags(cmd: Command, groups: readonly OptionFlag['group'][]): Command {
+  for (const [, spec] of FLAGGED) {
+    if (groups.includes(spec.cli.group)) cmd.option(spec.cli.flag, spec.cli.help ?? spec.doc);
+  }
+  return cmd;
 }
 
 /** The pipeline flags (embedder, detector, aligner…), shared by every command that runs the models. */
 export function pipelineFlags(cmd: Command): Command {
-  return cmd
-    .option('--embedder <name>', 'embedder (see `facekit models`)')
-    .option('--detector <name>', 'face detector')
-    .option('--landmarker <name>', "landmarker, or 'none' to align on the detector's keypoints")
-    .option('--align <mode>', "aligner: '2d', '3d', '3d-dense', 'mesh' or 'none' (see `facekit models`)")
-    .option('--no-flip', 'embed each face once, without averaging in its mirror image (faster, slightly less accurate)')
-    .option('--no-quick-look', "always the detector's full look: faceCount then counts small bystanders too")
-    .option('--weights <path>', 'weights file for an embedder whose weights are not bundled (Keras .h5)')
-    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')} (default: FACEKIT_BACKEND, else auto)`);
+  return addFlags(cmd, ['pipeline']);
 }
 
-/** Flags of the single-image commands (verify, represent). */
+/** Flags of the single-image commands (verify, represent): the pipeline's, the face's and, to compare, the verdict's. */
 export function modelFlags(cmd: Command, withThreshold: boolean): Command {
-  pipelineFlags(cmd).option(
-    '--pick <rule>',
-    "which face when an image holds several: 'largest' (default) or 'central' (largest, weighted by closeness to the centre)",
+  return addFlags(pipelineFlags(cmd), withThreshold ? ['face', 'verdict'] : ['face']).option(
+    '--json',
+    'print one JSON object',
   );
-  if (withThreshold) {
-    cmd
-      .option('--metric <name>', 'cosine, euclidean, euclidean-l2 or squared-l2 (default: the embedder’s)')
-      .option('--threshold <x>', 'decision threshold (default: the embedder’s for the metric)');
-  }
-  return cmd
-    .option('--min-face-score <x>', 'minimum detector score in [0, 1]')
-    .option('--max-pixels <n>', 'refuse images with more pixels (default 50000000)')
-    .option('--no-enforce-detection', 'use the whole image when no face is found instead of failing')
-    .option('--json', 'print one JSON object');
 }
 
 /** The `bench` parent command, created once; bench modules add their subcommands to it. */

@@ -1,38 +1,12 @@
-import { FaceKitError } from '@facekit/core';
-import type { PersistentGallery } from './backend.js';
-import { PgGallery, type PgGalleryOptions } from './pg-gallery.js';
-import { SqliteGallery, type SqliteGalleryOptions } from './sqlite-gallery.js';
-
+// Persistent galleries, HNSW, image enrol / identify / cluster. Their native packages (better-sqlite3, usearch, pg)
+// are optional peers, loaded on first use: importing this module never needs them. (The gallery and clustering
+// benchmarks are in ./bench*.ts, exported by '@facekit/node/bench'.)
 export * from './backend.js';
-export * from './bench.js';
-export * from './bench-cluster.js';
-export * from './bench-incremental.js';
-export * from './bench-pg.js';
 export * from './gallery-clusters.js';
-export * from './bench-cluster-synthetic.js';
-export * from './synthetic-faces.js';
 export * from './images.js';
 export * from './ingest.js';
+export * from './open.js';
 export * from './peer-types.js';
 export * from './pg-gallery.js';
 export * from './sqlite-gallery.js';
 export * from './usearch-index.js';
-
-/**
- * Opens a persistent gallery: a `postgres://` / `postgresql://` URL → PostgreSQL + pgvector, anything else → a
- * SQLite file (created when missing).
- *
- * @example
- * const g = await openGallery('faces.db', { embedder: pipeline.embedder.name, dim: pipeline.embedder.dim });
- * const pg = await openGallery('postgres://facekit@db.internal/faces');
- */
-export async function openGallery(
-  location: string,
-  options: SqliteGalleryOptions & PgGalleryOptions = {},
-): Promise<PersistentGallery> {
-  if (typeof location !== 'string' || location === '') {
-    throw new FaceKitError('E_CONFIG', 'a gallery location (file path or postgres:// URL) is required');
-  }
-  if (/^postgres(ql)?:\/\//i.test(location)) return PgGallery.connect(location, options);
-  return SqliteGallery.open(location, options);
-}

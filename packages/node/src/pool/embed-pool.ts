@@ -8,7 +8,7 @@ import {
   resolveModelOptions,
   throwIfAborted,
 } from '@facekit/core';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { ImageEmbeddings, MultiEmbedderOptions } from '../bench/multi-embedder.js';
 import { type NodeOptions, validateOptions } from '../options.js';
 import type { PoolPipelineOptions, PoolReply, PoolTask, PoolWorkerState } from './embed-worker.js';
@@ -150,7 +150,10 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
  * }
  */
 export class EmbedPool {
-  private readonly piscina?: Piscina;
+  /** The worker file when tasks run in threads; undefined when they run in this thread. */
+  private readonly filename?: string;
+  /** The thread pool, started on the first task: piscina loads only when a pool runs (not on `import`). */
+  private threads?: Promise<Piscina>;
   private local?: Promise<PoolWorkerState>;
   /** Worker threads; 0 when tasks run in this thread. */
   readonly concurrency: number;
@@ -160,34 +163,39 @@ export class EmbedPool {
     if (!Number.isInteger(concurrency) || concurrency < 0) {
       throw new FaceKitError('E_CONFIG', `concurrency must be a non-negative integer, got ${concurrency}`);
     }
-    const filename =
-      concurrency > 0 ? builtWorkerFile('embed-worker', "the embedding pool's", options.worker) : undefined;
-    this.concurrency = filename ? concurrency : 0;
-    if (filename) {
-      this.piscina = new Piscina({
+    this.filename = concurrency > 0 ? builtWorkerFile('embed-worker', "the embedding pool's", options.worker) : undefined;
+    this.concurrency = this.filename ? concurrency : 0;
+  }
+
+  private broken?: Promise<never>;
+
+  private startThreads(filename: string): Promise<Piscina> {
+    this.threads ??= import('piscina').then(({ Piscina }) => {
+      const piscina = new Piscina({
         filename,
-        minThreads: concurrency,
-        maxThreads: concurrency,
+        minThreads: this.concurrency,
+        maxThreads: this.concurrency,
         execArgv: builtExecArgv(process.execArgv),
       });
       // A worker that cannot even start (a broken install) fails every task instead of crashing the process.
       this.broken = new Promise((_, reject) => {
-        this.piscina?.on('error', (cause) =>
+        piscina.on('error', (cause) =>
           reject(
             new FaceKitError('E_DEPENDENCY', `an embedding worker failed: ${(cause as Error).message}`, { cause }),
           ),
         );
       });
       this.broken.catch(() => undefined);
-    }
+      return piscina;
+    });
+    return this.threads;
   }
 
-  private broken?: Promise<never>;
-
   private async submit<T>(task: PoolTask): Promise<PoolReply<T>> {
-    if (this.piscina) {
+    if (this.filename) {
       try {
-        return await Promise.race([this.piscina.run(task), this.broken as Promise<never>]);
+        const piscina = await this.startThreads(this.filename);
+        return await Promise.race([piscina.run(task), this.broken as Promise<never>]);
       } catch (e) {
         if (e instanceof FaceKitError && e.code === 'E_DEPENDENCY') return { ...errorOf(e), fatal: true };
         throw e;
@@ -323,7 +331,7 @@ export class EmbedPool {
         done += reply.value.length;
         onProgress?.(done, paths.length);
       });
-      if (!this.piscina) await task; // one thread: keep the order and stop at the first failure
+      if (!this.filename) await task; // one thread: keep the order and stop at the first failure
       tasks.push(task);
     }
     await Promise.all(tasks);
@@ -353,7 +361,9 @@ export class EmbedPool {
     const local = this.local;
     this.local = undefined;
     if (local) await (await local).dispose();
-    await this.piscina?.destroy();
+    const threads = this.threads;
+    this.threads = undefined;
+    if (threads) await (await threads).destroy();
   }
 }
 

@@ -5,7 +5,7 @@ import '../register-models.js';
 import type { Representation } from '@facekit/core';
 import { type ImageEmbeddings, MultiEmbedder, type MultiEmbedderOptions } from '../bench/multi-embedder.js';
 import type { NodeOptions } from '../options.js';
-import { createPipeline, type NodePipeline } from '../pipeline.js';
+import { type NodePipeline, nodePlatform } from '../pipeline.js';
 
 /** Pipeline options as they cross the thread boundary: structured-clone-able, so without the AbortSignal. */
 export type PoolPipelineOptions = Omit<NodeOptions, 'signal'>;
@@ -56,7 +56,7 @@ export class PoolWorkerState {
     if (task.kind === 'represent') {
       let pipeline: NodePipeline;
       try {
-        pipeline = await this.cached(this.pipelines, task.options, () => createPipeline(task.options));
+        pipeline = await this.cached(this.pipelines, task.options, () => nodePlatform.createPipeline(task.options));
       } catch (e) {
         return errorReply(e, true);
       }

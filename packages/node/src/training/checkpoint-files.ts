@@ -32,7 +32,12 @@ export async function writeCheckpointFiles(dir: string, snapshot: TrainingCheckp
   await rename(`${json}.tmp`, json);
 }
 
-/** Reads a checkpoint folder written by {@link writeCheckpointFiles} (what the trainers' `resume` takes). */
+/**
+ * Reads a checkpoint folder written by {@link writeCheckpointFiles} (what the trainers' `resume` takes).
+ *
+ * @example
+ * const resume = await readCheckpointFiles('runs/openface');
+ */
 export async function readCheckpointFiles<C = unknown, S = unknown>(dir: string): Promise<TrainingCheckpoint<C, S>> {
   try {
     const meta = JSON.parse(await readFile(join(dir, CHECKPOINT_JSON), 'utf8'));

@@ -15,7 +15,12 @@ import { toImageTensor } from '../decode.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
-/** Options of {@link faceFolderDataset}. */
+/**
+ * Options of {@link faceFolderDataset}.
+ *
+ * @example
+ * const o: FaceFolderOptions = { ctx: nodeModelContext(), template: openfaceSpec.template, minImages: 2 };
+ */
 export interface FaceFolderOptions {
   /** Where the network wants the face: its alignment template (e.g. `openfaceSpec.template`). */
   template: AlignmentTemplate;
@@ -33,7 +38,13 @@ export interface FaceFolderOptions {
   maxPerIdentity?: number;
 }
 
-/** Training data over a folder, plus what it was built from; `dispose()` frees the models and the cached crops. */
+/**
+ * Training data over a folder, plus what it was built from; `dispose()` frees the models and the cached crops.
+ *
+ * @example
+ * const data: FaceFolderDataset = await faceFolderDataset('lfw/images', options);
+ * console.log(data.names.length, data.undetected);
+ */
 export interface FaceFolderDataset extends TrainingData {
   labels: number[];
   /** Identity names, indexed by label. */
@@ -48,6 +59,9 @@ export interface FaceFolderDataset extends TrainingData {
 /**
  * Names from an LFW people file (`peopleDevTrain.txt`: a count line, then `Name<TAB>images`) or a plain list of
  * names, one per line.
+ *
+ * @example
+ * const people = await readPeopleFile('lfw/peopleDevTrain.txt'); // ['AJ_Cook', …]
  */
 export async function readPeopleFile(path: string): Promise<string[]> {
   const lines = (await readFile(path, 'utf8')).split(/\r?\n/).map((l) => l.trim());

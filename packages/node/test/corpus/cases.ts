@@ -11,9 +11,9 @@ import {
   models,
   type Representation,
   represent,
-  vectorDistance,
   verify,
 } from '@facekit/node';
+import { vectorDistance } from '@facekit/node/advanced';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import {
