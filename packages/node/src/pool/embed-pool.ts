@@ -163,7 +163,8 @@ export class EmbedPool {
     if (!Number.isInteger(concurrency) || concurrency < 0) {
       throw new FaceKitError('E_CONFIG', `concurrency must be a non-negative integer, got ${concurrency}`);
     }
-    this.filename = concurrency > 0 ? builtWorkerFile('embed-worker', "the embedding pool's", options.worker) : undefined;
+    this.filename =
+      concurrency > 0 ? builtWorkerFile('embed-worker', "the embedding pool's", options.worker) : undefined;
     this.concurrency = this.filename ? concurrency : 0;
   }
 
