@@ -17,6 +17,9 @@ export function cliHint(e: unknown): string {
     const pull = findWeightsEntry(model) ? `run \`facekit weights pull ${model}\` (while online) or ` : '';
     return ` (CLI: ${pull}pass --weights PATH)`;
   }
+  if (e.code === 'E_WEIGHTS_INTEGRITY' && typeof model === 'string') {
+    return ` (CLI: run \`facekit weights pull ${model} --force\` or pass --weights PATH)`;
+  }
   return '';
 }
 

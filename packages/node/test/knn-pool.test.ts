@@ -1,9 +1,17 @@
 // The IVF kNN graph on worker threads (shared memory) against the same graph built in one thread.
 import { join } from 'node:path';
-import { type FaceKitError, ivfKnn, packVectors } from '@facekit/core';
+import {
+  clusterEmbeddings,
+  type Embedding,
+  EXACT_KNN_MAX_ITEMS,
+  type FaceKitError,
+  ivfKnn,
+  packVectors,
+} from '@facekit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../test/utils.js';
-import { syntheticFaces } from '../src/gallery/synthetic-faces.js';
+import { clusterEmbeddingsOnCores } from '../src/gallery/cluster-on-cores.js';
+import { LFW_DLIB_FIT, syntheticFaces } from '../src/gallery/synthetic-faces.js';
 import { ivfKnnParallel } from '../src/pool/knn-pool.js';
 import { buildPackages } from './build.js';
 
@@ -36,6 +44,26 @@ describe('ivfKnnParallel', () => {
     expect(seen.at(-1)).toBe(points.n);
     expect(seen.every((d, i) => i === 0 || d > seen[i - 1])).toBe(true);
   });
+
+  it("clusterEmbeddingsOnCores gives clusterEmbeddings' clusters above EXACT_KNN_MAX_ITEMS faces", async () => {
+    const big = syntheticFaces(EXACT_KNN_MAX_ITEMS + 1000, LFW_DLIB_FIT, 5);
+    const embeddings: Embedding[] = Array.from({ length: big.n }, (_, i) => ({
+      vector: big.vectors.subarray(i * big.dim, (i + 1) * big.dim),
+      embedder: 'synthetic',
+    }));
+    const options = { method: 'chinese-whispers' as const, threshold: 0.0477, seed: 2 };
+    const seen: number[] = [];
+    const onCores = await clusterEmbeddingsOnCores(embeddings, {
+      ...options,
+      workers: 2,
+      worker,
+      onProgress: (d) => seen.push(d),
+    });
+    const inThread = clusterEmbeddings(embeddings, options);
+    expect(onCores.graph).toBe('ivf-knn');
+    expect(Array.from(onCores.labels)).toEqual(Array.from(inThread.labels));
+    expect(seen.at(-1)).toBe(big.n);
+  }, 120_000);
 
   it('stops its workers on abort with E_ABORTED', async () => {
     const controller = new AbortController();

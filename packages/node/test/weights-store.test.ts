@@ -18,6 +18,7 @@ import { zipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFixtureWeights } from '../../../test/keras-fixtures.js';
 import { haveShared, kerasFixturesDir } from '../../../test/utils.js';
+import { cliHint } from '../src/cli-format.js';
 import { isOffline, weightsCacheDir } from '../src/weights/cache-dir.js';
 import { NodeWeightsStore, type NodeWeightsStoreOptions } from '../src/weights/store.js';
 import { expectCode } from './helpers.js';
@@ -340,7 +341,8 @@ describe.skipIf(!haveFixture)('weights store: verified downloads of a real Keras
     tampered[tampered.length - 9] ^= 0x01;
     writeFileSync(r.path, tampered);
     const e = await expectCode(s.read('openface'), 'E_WEIGHTS_INTEGRITY');
-    expect(e.message).toContain('facekit weights pull openface --force');
+    expect(e.message).toContain("NodeWeightsStore.pull('openface', { force: true })");
+    expect(cliHint(e)).toBe(' (CLI: run `facekit weights pull openface --force` or pass --weights PATH)');
     expect(e.message).toContain(sha);
     expect(e.details).toMatchObject({ model: 'openface', path: r.path, expectedSha256: sha });
     expect((await s.verify(['openface']))[0]).toMatchObject({ status: 'mismatch', recordedSha256: sha });

@@ -147,6 +147,11 @@ export interface ClusterOptions extends LongWorkOptions {
    */
   graph?: ClusterGraph;
   /**
+   * A kNN graph already built over these embeddings' `packEmbeddings` points (e.g. on worker threads by
+   * `ivfKnnParallel` in @facekit/node), used instead of building one where the pairwise methods run on a graph.
+   */
+  knnGraph?: KnnGraph;
+  /**
    * On a kNN graph: clusters an edge joins are then merged while their average pairwise distance is ≤ this (same
    * units as `threshold`; average linkage over cosine distances, so cosine-family metrics only). Default:
    * `threshold` × the ratio of `KNN_GRAPH_MERGE_SCALE` to `KNN_GRAPH_THRESHOLD_SCALE` (as distances of the metric);
@@ -189,6 +194,25 @@ function bySize(labels: ArrayLike<number>): { labels: Int32Array; clusters: numb
   return { labels: out, clusters };
 }
 
+/** The vectors clustering compares: unit length for the cosine family (raw for 'euclidean'). */
+function unitVectors(embeddings: readonly Embedding[], metric: MetricName): Float32Array[] {
+  return embeddings.map((e) => (metric === 'euclidean' ? e.vector : l2Normalize(e.vector)));
+}
+
+/**
+ * The points `clusterEmbeddings` builds its kNN graph on, for building that graph elsewhere (`knnGraph`): the same
+ * vectors, packed the same way, so the graph is the one it would build itself.
+ *
+ * @example
+ * const graph = ivfKnn(packEmbeddings(embeddings, 'cosine'), { k: GRAPH_K });
+ * clusterEmbeddings(embeddings, { threshold: 0.05, graph: 'ivf-knn', knnGraph: graph });
+ */
+export function packEmbeddings(embeddings: readonly Embedding[], metric: MetricName): PackedVectors {
+  assertMetric(metric);
+  if (embeddings.length > 0) assertSameEmbedder(embeddings);
+  return packVectors(unitVectors(embeddings, metric), metric);
+}
+
 function assertSameEmbedder(embeddings: readonly Embedding[]): void {
   const first = embeddings[0];
   for (const e of embeddings) {
@@ -218,7 +242,7 @@ export function clusterEmbeddings(embeddings: readonly Embedding[], options: Clu
   assertMetric(metric);
   if (embeddings.length === 0) return { labels: new Int32Array(0), clusters: [], method };
   assertSameEmbedder(embeddings);
-  const vectors = embeddings.map((e) => (metric === 'euclidean' ? e.vector : l2Normalize(e.vector)));
+  const vectors = unitVectors(embeddings, metric);
   const n = vectors.length;
   if (method === 'kmeans') {
     if (options.k !== undefined) {
@@ -256,7 +280,11 @@ export function clusterEmbeddings(embeddings: readonly Embedding[], options: Clu
   }
   const graph = chooseGraph(options.graph ?? 'auto', n);
   if (graph !== 'full') {
-    const labels = clusterOnKnnGraph(packVectors(vectors, metric), { ...options, graph, threshold: options.threshold });
+    const labels = clusterOnKnnGraph(packVectors(vectors, metric), {
+      ...options,
+      graph: options.knnGraph ?? graph,
+      threshold: options.threshold,
+    });
     return { ...bySize(labels), method, graph };
   }
   const D = pairwiseDistances(vectors, metric);

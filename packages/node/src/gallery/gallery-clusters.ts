@@ -3,7 +3,6 @@ import {
   type BridgePolicy,
   ClusterAssignments,
   type ClusterMethod,
-  clusterEmbeddings,
   decideCluster,
   type Embedding,
   FaceKitError,
@@ -12,6 +11,7 @@ import {
   resolveIncrementalOptions,
   throwIfAborted,
 } from '@facekit/core';
+import { clusterEmbeddingsOnCores } from './cluster-on-cores.js';
 
 /**
  * Where a persistent gallery keeps its cluster ids (a table beside the faces: `facekit_clusters` in SQLite,
@@ -167,9 +167,10 @@ export async function updateGalleryClusters(
       faces.push(...page);
       progress(faces.length, size);
     }
-    const r = clusterEmbeddings(
+    // The kNN graph of a large gallery on every core.
+    const r = await clusterEmbeddingsOnCores(
       faces.map((f) => f.embedding),
-      { method: options.method ?? 'agglomerative', metric: store.metric, threshold },
+      { method: options.method ?? 'agglomerative', metric: store.metric, threshold, signal: options.signal },
     );
     assigned = new ClusterAssignments(faces.map((f, i) => [f.id, r.labels[i]] as const));
     await store.replaceAll([...assigned.entries()]);

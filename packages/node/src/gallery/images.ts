@@ -4,7 +4,6 @@ import {
   type Box,
   type ClusterMethod,
   type ClusterOptions,
-  clusterEmbeddings,
   defaultClusterThreshold,
   type Embedding,
   type EmbedderSpec,
@@ -14,6 +13,7 @@ import {
   type Representation,
   throwIfAborted,
 } from '@facekit/core';
+import { clusterEmbeddingsOnCores } from './cluster-on-cores.js';
 import type { PoolInput, RepresentManyResult } from '../pool/embed-pool.js';
 import type { EnrollItem, PersistentGallery } from './backend.js';
 import { embedderIdentity, type FileFingerprint, fingerprintFile, type IngestEntry, ingestAction } from './ingest.js';
@@ -390,7 +390,8 @@ export async function clusterImages(
     else embedded.push({ path: r.path, embedding: r.reps![0].embedding });
     options.onProgress?.(++done, paths.length, r.path);
   }
-  const r = clusterEmbeddings(
+  // Above EXACT_KNN_MAX_ITEMS faces the kNN graph is built on every core, as the embedding was.
+  const r = await clusterEmbeddingsOnCores(
     embedded.map((e) => e.embedding),
     { ...options, onProgress: undefined, method, metric, threshold },
   );

@@ -2,6 +2,7 @@
 // are optional peers, loaded on first use: importing this module never needs them. (The gallery and clustering
 // benchmarks are in ./bench*.ts, exported by '@facekit/node/bench'.)
 export * from './backend.js';
+export * from './cluster-on-cores.js';
 export * from './gallery-clusters.js';
 export * from './images.js';
 export * from './ingest.js';

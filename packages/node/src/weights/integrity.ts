@@ -81,8 +81,8 @@ export function integrityError(name: string, file: string, recorded: string, act
   return new FaceKitError(
     'E_WEIGHTS_INTEGRITY',
     `cached weights '${name}' (${file}) changed since they were verified: sha256 ${actual}, recorded ${recorded} ` +
-      `in ${recordPathOf(file)}. Delete the file and run \`facekit weights pull ${name} --force\`, set ` +
-      `${WEIGHTS_ENV.cacheDir} to another cache, or pass --weights PATH (API: weightsPath) for a file of your own`,
+      `in ${recordPathOf(file)}. Download it again (NodeWeightsStore.pull('${name}', { force: true })), set ` +
+      `${WEIGHTS_ENV.cacheDir} to another cache, or pass weightsPath for a file of your own`,
     { details: { model: name, path: file, sha256: actual, expectedSha256: recorded } },
   );
 }
