@@ -100,9 +100,12 @@ export async function ivfKnnParallel(p: PackedVectors, options: ParallelKnnOptio
       for (let w = 0; w < workers; w++) {
         const t = new Worker(new URL(file), { workerData: data, execArgv: builtExecArgv(process.execArgv) });
         threads.push(t);
+        let done = false;
         t.on('message', (m: number | 'done') => {
-          if (m === 'done') settle();
-          else {
+          if (m === 'done') {
+            done = true;
+            settle();
+          } else {
             filled += m;
             options.onProgress?.(filled, p.n);
           }
@@ -110,6 +113,10 @@ export async function ivfKnnParallel(p: PackedVectors, options: ParallelKnnOptio
         t.on('error', (cause) =>
           settle(new FaceKitError('E_DEPENDENCY', `a kNN worker failed: ${cause.message}`, { cause })),
         );
+        // A worker that ends without finishing (killed, out of memory) must not leave the graph waiting forever.
+        t.on('exit', (code) => {
+          if (!done) settle(new FaceKitError('E_DEPENDENCY', `a kNN worker exited (code ${code}) before finishing`));
+        });
       }
     });
   } finally {
