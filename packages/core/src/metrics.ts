@@ -83,6 +83,30 @@ export function vectorDistance(a: ArrayLike<number>, b: ArrayLike<number>, metri
 }
 
 /**
+ * The dot product of `dim` floats of `a` from offset `ao` with `dim` floats of `b` from `bo`: the inner loop of the
+ * exact index's scan and of the kNN graphs. Four accumulators: V8 does not vectorise, but independent sums pipeline
+ * (about 2× a single sum); small enough for the JIT to inline into the callers' loops.
+ *
+ * @example
+ * dotAt(rows, 3 * 128, query, 0, 128); // row 3 · query
+ */
+export function dotAt(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let t = 0;
+  for (; t + 3 < dim; t += 4) {
+    s0 += a[ao + t] * b[bo + t];
+    s1 += a[ao + t + 1] * b[bo + t + 1];
+    s2 += a[ao + t + 2] * b[bo + t + 2];
+    s3 += a[ao + t + 3] * b[bo + t + 3];
+  }
+  for (; t < dim; t++) s0 += a[ao + t] * b[bo + t];
+  return s0 + s1 + s2 + s3;
+}
+
+/**
  * A cosine-family distance from the cosine similarity of two vectors (the dot product of unit vectors): one place for
  * the identities cosine = 1 − s, squared-l2 = 2 − 2s, euclidean-l2 = √(2 − 2s). 'euclidean' needs the norms too.
  *

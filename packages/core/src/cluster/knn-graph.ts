@@ -1,5 +1,5 @@
 import { FaceKitError, throwIfAborted } from '../errors.js';
-import { assertMetric, type MetricName, unitDistanceFromCosine } from '../metrics.js';
+import { assertMetric, dotAt, type MetricName, unitDistanceFromCosine } from '../metrics.js';
 import { seededRandom } from './rng.js';
 
 /**
@@ -131,21 +131,7 @@ function scoreInto(
   for (let c = c0; c < c1; c++) {
     const j = cand ? cand[c] : c;
     if (j === q) continue;
-    const jo = j * dim;
-    // Four accumulators: V8 does not vectorise, but independent sums pipeline (≈ 2× a single sum).
-    let d0 = 0;
-    let d1 = 0;
-    let d2 = 0;
-    let d3 = 0;
-    let t = 0;
-    for (; t + 3 < dim; t += 4) {
-      d0 += data[qo + t] * data[jo + t];
-      d1 += data[qo + t + 1] * data[jo + t + 1];
-      d2 += data[qo + t + 2] * data[jo + t + 2];
-      d3 += data[qo + t + 3] * data[jo + t + 3];
-    }
-    for (; t < dim; t++) d0 += data[qo + t] * data[jo + t];
-    const dot = d0 + d1 + d2 + d3;
+    const dot = dotAt(data, qo, data, j * dim, dim);
     const key = euclid ? sq[q] + sq[j] - 2 * dot : -dot;
     if (key >= rowKey[base + k - 1]) continue;
     // Insertion into the sorted row of k.

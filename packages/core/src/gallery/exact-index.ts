@@ -1,5 +1,5 @@
 import { FaceKitError } from '../errors.js';
-import { type MetricName, unitDistanceFromCosine } from '../metrics.js';
+import { dotAt, type MetricName, unitDistanceFromCosine } from '../metrics.js';
 import type { IndexHit, VectorIndex } from './vector-index.js';
 
 /**
@@ -170,7 +170,6 @@ export class ExactIndex implements VectorIndex {
     const data = this.data;
     const norms = this.norms;
     const euclid = metric === 'euclidean';
-    const d4 = d - (d % 4);
     for (let start = 0; start < this.n; start += BLOCK_ROWS) {
       const end = Math.min(this.n, start + BLOCK_ROWS);
       for (let q = 0; q < nq; q++) {
@@ -179,20 +178,7 @@ export class ExactIndex implements VectorIndex {
         const twoQn = 2 * queryNorms[q];
         let worst = topS[base + kk - 1];
         for (let r = start; r < end; r++) {
-          const o = r * d;
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          let s3 = 0;
-          let j = 0;
-          for (; j < d4; j += 4) {
-            s0 += data[o + j] * unitQueries[qo + j];
-            s1 += data[o + j + 1] * unitQueries[qo + j + 1];
-            s2 += data[o + j + 2] * unitQueries[qo + j + 2];
-            s3 += data[o + j + 3] * unitQueries[qo + j + 3];
-          }
-          for (; j < d; j++) s0 += data[o + j] * unitQueries[qo + j];
-          let s = s0 + s1 + s2 + s3;
+          let s = dotAt(data, r * d, unitQueries, qo, d);
           if (euclid) s = twoQn * norms[r] * s - norms[r] * norms[r];
           if (s <= worst) continue;
           // Insertion into the sorted (descending) top-k of this query.
